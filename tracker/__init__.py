@@ -1,0 +1,3 @@
+"""tracker: finds internet censorship events in news and regulators' statements."""
+
+__version__ = "0.1.0"

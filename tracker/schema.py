@@ -1,0 +1,296 @@
+"""The one place that says what the database holds.
+
+Every table and column is described here once. The descriptions feed the
+Datasette metadata (`tracker.metadata`), the export codebook and the docs,
+so they cannot drift apart. `tracker.db` turns these definitions into
+tables and migrates older databases towards them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Bumped whenever the definitions below change; recorded in PRAGMA user_version.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: type  # str, int, float or bytes, as sqlite-utils expects
+    description: str
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    pk: str | tuple[str, ...] = "id"
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (column, other_table, other_column)
+    unique: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+    fts: tuple[str, ...] = ()  # columns indexed by an FTS5 table kept in sync by triggers
+    internal: bool = False  # hidden in Datasette
+    label: str | None = None  # column Datasette shows for foreign keys into this table
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name}.{name}")
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    description: str
+    sql: str
+    columns: dict[str, str] = field(default_factory=dict)  # column -> description
+
+
+C = Column
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "sources",
+        "Feeds and listing pages the crawler polls, as declared in feeds.toml.",
+        (
+            C("name", str, "Unique short name of the source, from feeds.toml.", True),
+            C("url", str, "Address of the feed, listing page or sitemap.", True),
+            C("type", str, "rss, atom, html (press-release listing page) or sitemap.", True),
+            C("publisher", str, "Who publishes it: regulator, press, ngo or court.", True),
+            C("country", str, "ISO 3166-1 alpha-2 country of a regulator or court; empty for press and NGOs."),
+            C("language", str, "Main language of the source (ISO 639-1)."),
+            C("tags", str, "JSON list of free tags from feeds.toml."),
+            C("enabled", int, "1 when the crawler polls the source, 0 when it is switched off."),
+            C("poll_minutes", int, "How often the source should be polled, in minutes."),
+            C("etag", str, "ETag of the last successful fetch, sent back for a conditional GET."),
+            C("last_modified", str, "Last-Modified of the last successful fetch, sent back for a conditional GET."),
+            C("last_polled", str, "UTC time (ISO 8601) of the last poll of the source."),
+            C("last_status", str, "Outcome of the last poll: ok, not_modified or failed."),
+            C("last_error", str, "Reason of the last failure, empty after a success."),
+        ),
+        pk="name",
+        label="name",
+    ),
+    Table(
+        "articles",
+        "One article or statement fetched from a source, with its extracted text.",
+        (
+            C("id", int, "Row id of the article."),
+            C("source", str, "Source the article was found through.", True),
+            C("url", str, "Canonical URL of the article (tracking parameters dropped).", True),
+            C("original_url", str, "URL as the feed or listing page gave it."),
+            C("title", str, "Title of the article."),
+            C("text", str, "Main text extracted with trafilatura."),
+            C("author", str, "Author as the page names it."),
+            C("published", str, "Publication date (YYYY-MM-DD) from the page, htmldate or the feed."),
+            C("language", str, "Detected language of the text (ISO 639-1)."),
+            C("content_hash", str, "SHA-256 of the normalised text; the same text from two URLs is stored once."),
+            C("raw_html", bytes, "The fetched HTML, gzip-compressed, so extraction can be re-run offline."),
+            C("fetched_at", str, "UTC time (ISO 8601) the page was fetched."),
+            C("extractor_version", str, "Version of the event extractor that last processed the article; empty if none."),
+        ),
+        foreign_keys=(("source", "sources", "name"),),
+        unique=(("url",), ("content_hash",)),
+        indexes=(("source",), ("published",), ("extractor_version",)),
+        fts=("title", "text"),
+        label="title",
+    ),
+    Table(
+        "fetches",
+        "One row per HTTP attempt of the crawler, successful or not.",
+        (
+            C("id", int, "Row id of the attempt."),
+            C("source", str, "Source the request was made for."),
+            C("url", str, "Requested URL.", True),
+            C("kind", str, "What was fetched: feed, article, robots or sitemap."),
+            C("status", int, "HTTP status code; empty when no response came."),
+            C("bytes", int, "Size of the response body in bytes."),
+            C("duration_ms", int, "Time the attempt took, in milliseconds."),
+            C("error", str, "Why the attempt failed; empty on success."),
+            C("fetched_at", str, "UTC time (ISO 8601) of the attempt."),
+        ),
+        indexes=(("source",), ("fetched_at",)),
+        internal=True,
+    ),
+    Table(
+        "countries",
+        "Lookup of countries (and the EU) with a human name and a centroid for maps.",
+        (
+            C("code", str, "ISO 3166-1 alpha-2 code (EU for the European Union).", True),
+            C("name", str, "English short name."),
+            C("latitude", float, "Latitude of the country's centroid."),
+            C("longitude", float, "Longitude of the country's centroid."),
+        ),
+        pk="code",
+        label="name",
+    ),
+    Table(
+        "platforms",
+        "Lookup of the services that measures act on, by canonical name.",
+        (
+            C("name", str, "Canonical name used in events (Twitter also stands for X).", True),
+            C("label", str, "Name shown to people."),
+            C("company", str, "Company that runs the service, when known."),
+            C("kind", str, "What sort of service it is: social, messaging, video, search, news, network, tool."),
+        ),
+        pk="name",
+        label="label",
+    ),
+    Table(
+        "justification_categories",
+        "Lookup of the categories of stated justification, from the contracts.",
+        (
+            C("code", str, "Category code used in mentions and events.", True),
+            C("label", str, "Name shown to people."),
+            C("description", str, "What sort of stated reason falls in the category."),
+        ),
+        pk="code",
+        label="label",
+    ),
+    Table(
+        "mentions",
+        "One event as the extractor read it in one article.",
+        (
+            C("id", int, "Row id of the mention."),
+            C("article_id", int, "Article the mention was read in.", True),
+            C("position", int, "Order of the event among the article's events."),
+            C("country", str, "ISO code of the country whose authority acts."),
+            C("platform", str, "Canonical name of the service acted on."),
+            C("action", str, "block, throttle, ban, restrict, shutdown, unblock, fine or takedown_order."),
+            C("action_class", str, "Action folded for matching: threaten, unblock, restrict, throttle, shutdown, fine, takedown_order."),
+            C("status", str, "threatened, announced, in_effect or lifted; empty when the text does not say."),
+            C("actor", str, "The authority as the text names it."),
+            C("date", str, "Date of the measure (YYYY-MM-DD, YYYY-MM or YYYY), resolved against publication."),
+            C("scope", str, "nationwide, regional or government_devices; empty when the text does not say."),
+            C("justification", str, "Stated reason, an exact substring of the article text."),
+            C("justification_category", str, "Category of the stated reason."),
+            C("evidence", str, "The sentence that states the event, an exact substring of the article text."),
+            C("evidence_start", int, "Character offset where the evidence starts in the article text."),
+            C("evidence_end", int, "Character offset where the evidence ends in the article text."),
+            C("confidence", float, "The extractor's own estimate, 0 to 1."),
+            C("extractor_version", str, "Version of the extractor and its models that produced the mention."),
+            C("created_at", str, "UTC time (ISO 8601) the mention was written."),
+        ),
+        foreign_keys=(
+            ("article_id", "articles", "id"),
+            ("country", "countries", "code"),
+            ("platform", "platforms", "name"),
+            ("justification_category", "justification_categories", "code"),
+        ),
+        indexes=(("article_id",), ("country", "platform", "action_class")),
+        label="evidence",
+    ),
+    Table(
+        "events",
+        "One measure by one authority against one service in one country, merged from its mentions.",
+        (
+            C("id", str, "Stable event id that survives re-runs; cite it.", True),
+            C("country", str, "ISO code of the country whose authority acts."),
+            C("platform", str, "Canonical name of the service acted on."),
+            C("action", str, "What the measure does: block, throttle, ban, restrict, shutdown, fine or takedown_order."),
+            C("action_class", str, "Action folded for merging: restrict, throttle, shutdown, fine or takedown_order."),
+            C("status", str, "Current status: threatened, announced, in_effect or lifted."),
+            C("date", str, "Date the measure was taken or announced, to the precision the sources give."),
+            C("lifted_date", str, "Date the measure was lifted, when it was."),
+            C("first_reported", str, "Earliest publication date among its sources."),
+            C("last_reported", str, "Latest publication date among its sources."),
+            C("actor", str, "The authority that acts, as its sources name it."),
+            C("scope", str, "nationwide, regional or government_devices."),
+            C("justification", str, "Stated reason, taken from the most reliable mention that gives one."),
+            C("justification_category", str, "Category of the stated reason."),
+            C("evidence", str, "The clearest sentence stating the measure."),
+            C("n_mentions", int, "Number of mentions merged into the event."),
+            C("n_sources", int, "Number of distinct articles reporting it."),
+            C("n_publishers", int, "Number of distinct sources (publishers) reporting it."),
+            C("regulator_confirmed", int, "1 when a regulator's or court's own statement reports it."),
+            C("confidence", float, "Confidence that the measure happened as stated, growing with independent sources."),
+            C("updated_at", str, "UTC time (ISO 8601) the event last changed."),
+        ),
+        foreign_keys=(
+            ("country", "countries", "code"),
+            ("platform", "platforms", "name"),
+            ("justification_category", "justification_categories", "code"),
+        ),
+        indexes=(("country",), ("platform",), ("date",), ("updated_at",)),
+        fts=("evidence", "justification", "actor"),
+        label="evidence",
+    ),
+    Table(
+        "event_sources",
+        "Which mentions, in which articles, an event was merged from.",
+        (
+            C("event_id", str, "Event the mention belongs to.", True),
+            C("mention_id", int, "Mention merged into the event.", True),
+            C("article_id", int, "Article the mention was read in.", True),
+            C("publisher", str, "Publisher type of the article's source: regulator, press, ngo or court."),
+            C("added_at", str, "UTC time (ISO 8601) the mention was attached to the event."),
+        ),
+        pk=("event_id", "mention_id"),
+        foreign_keys=(
+            ("event_id", "events", "id"),
+            ("mention_id", "mentions", "id"),
+            ("article_id", "articles", "id"),
+        ),
+        indexes=(("article_id",), ("mention_id",)),
+    ),
+    Table(
+        "event_history",
+        "Status changes of an event, each with the mention that showed it.",
+        (
+            C("id", int, "Row id of the change."),
+            C("event_id", str, "Event whose status changed.", True),
+            C("status", str, "Status the event took."),
+            C("date", str, "Date of the change, as the mention gives it."),
+            C("mention_id", int, "Mention that showed the change."),
+            C("recorded_at", str, "UTC time (ISO 8601) the change was recorded."),
+        ),
+        foreign_keys=(("event_id", "events", "id"), ("mention_id", "mentions", "id")),
+        indexes=(("event_id",),),
+    ),
+    Table(
+        "subscribers",
+        "People who receive the weekly digest, with optional filters.",
+        (
+            C("id", int, "Row id of the subscriber."),
+            C("email", str, "Address the digest is sent to.", True),
+            C("countries", str, "JSON list of country codes to include; empty list for all."),
+            C("platforms", str, "JSON list of platforms to include; empty list for all."),
+            C("token", str, "Secret used in the subscriber's unsubscribe link."),
+            C("created_at", str, "UTC time (ISO 8601) the subscriber was added."),
+        ),
+        unique=(("email",),),
+        internal=True,
+    ),
+    Table(
+        "digests",
+        "One row per subscriber and ISO week: whether that week's digest went out.",
+        (
+            C("subscriber_id", int, "Subscriber the digest is for.", True),
+            C("week", str, "ISO week of the digest, such as 2026-W47.", True),
+            C("status", str, "sent, failed or empty (nothing to send that week)."),
+            C("attempts", int, "How many times sending was tried."),
+            C("error", str, "Why the last attempt failed."),
+            C("n_events", int, "Number of events in the digest."),
+            C("message_id", str, "Message-ID header of the sent message."),
+            C("sent_at", str, "UTC time (ISO 8601) of the last attempt."),
+        ),
+        pk=("subscriber_id", "week"),
+        foreign_keys=(("subscriber_id", "subscribers", "id"),),
+        internal=True,
+    ),
+)
+
+#: Browsing views; kept here so their descriptions feed the metadata too.
+VIEWS: tuple[View, ...] = ()
+
+
+def table(name: str) -> Table:
+    """Look a table definition up by name."""
+    for t in TABLES:
+        if t.name == name:
+            return t
+    raise KeyError(name)
