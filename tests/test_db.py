@@ -57,3 +57,12 @@ def test_full_text_search_follows_inserts(db):
                                  "text": "Roskomnadzor slowed down Twitter.", "content_hash": "h1"})
     hits = list(db.table("articles").search("throttle"))
     assert len(hits) == 1
+
+
+def test_factory_rows_satisfy_foreign_keys(db):
+    from tests.factories import EVENTS, populate
+
+    populate(db)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.table("events").count == len(EVENTS)
+    assert list(db.table("events").search("Wikipedia"))
