@@ -1,0 +1,70 @@
+"""Exports for researchers: CSV or JSONL files and a citable Frictionless Data Package.
+
+`export_rows` writes one kind (events, mentions, sources, articles) to an open
+text stream; `export_file` does it atomically to a path; `write_package`
+builds the data package. Filters are checked by `parse_filters` first, so bad
+input fails before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import sqlite_utils
+
+from .columns import FORMATS, KINDS, LIST_SEPARATOR
+from .filters import FilterError, Filters, parse_filters
+from .rows import count_rows, iter_rows
+from .writers import atomic_text_file, neutralise, unneutralise, write_rows
+
+__all__ = [
+    "FORMATS", "KINDS", "LIST_SEPARATOR", "FilterError", "Filters", "count_rows", "export_file", "export_rows",
+    "neutralise", "parse_filters", "unneutralise", "write_package",
+]
+
+
+def export_rows(
+    db: sqlite_utils.Database,
+    kind: str,
+    fmt: str,
+    fh: IO[str],
+    filters: Filters | None = None,
+    *,
+    neutralise_formulas: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows of `kind` matching `filters` to `fh` as `fmt`; returns the number of rows."""
+    if kind not in KINDS:
+        raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
+    if fmt not in FORMATS:
+        raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    f = filters or Filters()
+    return write_rows(iter_rows(db, kind, f), KINDS[kind].columns, fmt, fh,
+                      neutralise_formulas=neutralise_formulas, progress=progress)
+
+
+def export_file(
+    db: sqlite_utils.Database,
+    kind: str,
+    fmt: str,
+    path: Path,
+    filters: Filters | None = None,
+    *,
+    neutralise_formulas: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Like `export_rows`, into `path`; the file appears only once it is complete."""
+    if kind not in KINDS:
+        raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
+    if fmt not in FORMATS:
+        raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    with atomic_text_file(path) as fh:
+        return export_rows(db, kind, fmt, fh, filters, neutralise_formulas=neutralise_formulas, progress=progress)
+
+
+def write_package(*args, **kwargs):  # re-export of package.write_package, imported lazily
+    from .package import write_package as _write
+
+    return _write(*args, **kwargs)
