@@ -66,6 +66,123 @@ def init(db_path: Path) -> None:
 # ---- subscribers, digest ---------------------------------------------------
 
 
+@main.group()
+def subscribers() -> None:
+    """Manage who receives the weekly digest."""
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--country", "countries", multiple=True, metavar="CODE",
+              help="Only events in this country (ISO code); repeat for more. Default: all.")
+@click.option("--platform", "platforms", multiple=True, metavar="NAME",
+              help="Only events about this platform; repeat for more. Default: all.")
+@db_option
+@json_option
+def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str, ...], db_path: Path,
+                    as_json: bool) -> None:
+    """Add a subscriber, or replace an existing subscriber's filters."""
+    from .db import open_db
+    from .digest.subscribers import SubscriberError, add_subscriber
+
+    db = open_db(db_path)
+    try:
+        sub, created = add_subscriber(db, email, countries=countries, platforms=platforms)
+    except SubscriberError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json({**sub.as_dict(), "created": created})
+    else:
+        what = "added" if created else "updated"
+        filters = ", ".join([*sub.countries, *sub.platforms]) or "all events"
+        click.echo(f"{what} {sub.email} ({filters})")
+
+
+@subscribers.command("list")
+@db_option
+@json_option
+def subscribers_list(db_path: Path, as_json: bool) -> None:
+    """List subscribers and their filters."""
+    from .db import open_db
+    from .digest.subscribers import list_subscribers
+
+    subs = list_subscribers(open_db(db_path))
+    if as_json:
+        echo_json([s.as_dict() for s in subs])
+        return
+    for s in subs:
+        click.echo(f"{s.email}\tcountries: {','.join(s.countries) or 'all'}\t"
+                   f"platforms: {','.join(s.platforms) or 'all'}\tsince {s.created_at}")
+    if not subs:
+        click.echo("no subscribers", err=True)
+
+
+@subscribers.command("remove")
+@click.argument("email", required=False)
+@click.option("--token", help="Remove the subscriber with this unsubscribe code instead.")
+@db_option
+def subscribers_remove(email: str | None, token: str | None, db_path: Path) -> None:
+    """Remove a subscriber (by address or unsubscribe code) and their digest history."""
+    from .db import open_db
+    from .digest.subscribers import SubscriberError, remove_subscriber
+
+    if bool(email) == bool(token):
+        raise click.ClickException("give either EMAIL or --token")
+    try:
+        removed = remove_subscriber(open_db(db_path), email, token=token)
+    except SubscriberError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not removed:
+        raise click.ClickException(f"no subscriber {'with that token' if token else email}")
+    click.echo(f"removed {email or 'subscriber with that token'}")
+
+
+@main.command()
+@click.option("--week", help="ISO week such as 2026-W47. Default: the last full week.")
+@click.option("--send", "do_send", is_flag=True, help="Send the digests (TRACKER_SMTP_* settings).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write .eml previews to this folder instead of sending; records nothing.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="SMTP timeout in seconds.")
+@db_option
+@json_option
+def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float, db_path: Path,
+           as_json: bool) -> None:
+    """Build the weekly digest; without --send or --out, only show what would be sent."""
+    from contextlib import nullcontext
+
+    from .db import open_db
+    from .digest.run import run_digest
+    from .digest.select import WeekError, parse_week
+
+    if do_send and out_dir:
+        raise click.ClickException("use either --send or --out, not both")
+    try:
+        the_week = parse_week(week) if week else None
+    except WeekError as exc:
+        raise click.ClickException(str(exc)) from exc
+    mode = "send" if do_send else "preview" if out_dir else "plan"
+    db = open_db(db_path)
+    n_subs = db.table("subscribers").count
+    show_bar = mode == "send" and not as_json and n_subs > 5
+    try:
+        bar_cm = click.progressbar(length=n_subs, label="sending", file=sys.stderr) if show_bar else nullcontext()
+        with bar_cm as bar:
+            run = run_digest(db, week=the_week, mode=mode, out_dir=out_dir, timeout=timeout,
+                             progress=(lambda _r: bar.update(1)) if show_bar else None)
+    except ValueError as exc:  # bad settings, such as TRACKER_SMTP_SECURITY
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        echo_json(run.as_dict())
+    else:
+        click.echo(f"week {run.week}: {run.n_events_week} events new or changed")
+        for r in run.results:
+            extra = r.path or r.error
+            click.echo(f"  {r.email}: {r.status}, {r.n_events} events" + (f" ({extra})" if extra else ""))
+        click.echo(", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "no subscribers")
+    if run.failed:
+        sys.exit(1)
+
+
 # ---- export ----------------------------------------------------------------
 
 
