@@ -72,7 +72,7 @@ class ExportKind:
     order_by: str  # a primary key, so the order is stable and needs no sort
     primary_key: tuple[str, ...]
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (column, other kind, other column)
-    rows_are: str = ""  # what one row is, for the codebook
+    rows_are: str = ""  # "one row per ...", for the codebook
 
     @property
     def description(self) -> str:
@@ -126,7 +126,7 @@ EVENTS = ExportKind(
     "events AS e",
     "e.id",
     ("id",),
-    rows_are="one row per tracked event",
+    rows_are="tracked event",
 )
 
 MENTIONS = ExportKind(
@@ -146,7 +146,7 @@ MENTIONS = ExportKind(
     "m.id",
     ("id",),
     (("article_id", "articles", "id"),),
-    rows_are="one row per event as the extractor read it in one article",
+    rows_are="event as the extractor read it in one article",
 )
 
 SOURCES = ExportKind(
@@ -165,7 +165,7 @@ SOURCES = ExportKind(
     "es.event_id, es.mention_id",
     ("event_id", "mention_id"),
     (("event_id", "events", "id"), ("mention_id", "mentions", "id"), ("article_id", "articles", "id")),
-    rows_are="one row per event and mention it was merged from (the long form of source_urls)",
+    rows_are="link between an event and a mention it was merged from (the long form of events.source_urls)",
 )
 
 ARTICLES = ExportKind(
@@ -178,7 +178,7 @@ ARTICLES = ExportKind(
     "articles AS a",
     "a.id",
     ("id",),
-    rows_are="one row per fetched article (without the stored HTML)",
+    rows_are="fetched article (without the stored HTML)",
 )
 
 KINDS: dict[str, ExportKind] = {k.name: k for k in (EVENTS, MENTIONS, SOURCES, ARTICLES)}
