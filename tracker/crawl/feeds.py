@@ -1,0 +1,77 @@
+"""Read RSS and Atom feeds from the fetched bytes (feedparser never does network here)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import feedparser
+
+from .urls import canonical
+
+
+class FeedError(Exception):
+    """The body is not a usable feed; the message says what it is instead."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A link to an article, as a feed, listing page or sitemap gives it."""
+
+    url: str  # canonical
+    original_url: str
+    title: str = ""
+    published: str = ""  # YYYY-MM-DD when the source gives a date
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lstrip().lower()
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:].lstrip()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
+
+
+def _date(entry: dict) -> str:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            return time.strftime("%Y-%m-%d", value)
+    raw = entry.get("published") or entry.get("updated") or ""
+    if raw:
+        import dateparser  # only for dates feedparser cannot read (e.g. "Seg, 24 Set 2018")
+
+        parsed = dateparser.parse(raw, settings={"RETURN_AS_TIMEZONE_AWARE": False})
+        if parsed:
+            return parsed.strftime("%Y-%m-%d")
+    return ""
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Item]:
+    """Items of an RSS/Atom document; FeedError when it is HTML, broken XML or not a feed."""
+    if not body.strip():
+        raise FeedError("empty body where a feed was expected")
+    if looks_like_html(body):
+        raise FeedError("got an HTML page where a feed was expected")
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    version = parsed.get("version", "")
+    if parsed.bozo and not parsed.entries:
+        exc = parsed.get("bozo_exception")
+        raise FeedError(f"invalid feed XML: {exc}" if exc else "invalid feed XML")
+    if not version and not parsed.entries:
+        raise FeedError("not an RSS or Atom document")
+    items: list[Item] = []
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        link = entry.get("link") or ""
+        if not link:
+            for candidate in entry.get("links", []):
+                if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+                    link = candidate["href"]
+                    break
+        url = canonical(link, base_url)
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        items.append(Item(url=url, original_url=link, title=(entry.get("title") or "").strip(),
+                          published=_date(entry)))
+    return items
