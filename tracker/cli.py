@@ -185,6 +185,126 @@ def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float
 
 # ---- export ----------------------------------------------------------------
 
+_EXPORT_KINDS = ("events", "mentions", "sources", "articles")
+
+
+def _export_filter_options(fn):
+    from .export.columns import ACTIONS, STATUSES
+
+    options = [
+        click.option("--since", metavar="DATE", help="Keep rows dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--until", metavar="DATE", help="Keep rows dated on or before DATE (same forms)."),
+        click.option("--country", "countries", metavar="CODE", multiple=True,
+                     help="ISO 3166-1 alpha-2 country (EU too); repeat for several."),
+        click.option("--platform", "platforms", metavar="NAME", multiple=True,
+                     help="Platform name, case-insensitive (X means Twitter); repeat for several."),
+        click.option("--action", "actions", type=click.Choice(ACTIONS), multiple=True,
+                     help="Action; repeat for several."),
+        click.option("--status", "statuses", type=click.Choice(STATUSES), multiple=True,
+                     help="Status; repeat for several."),
+        click.option("--raw-formulas", is_flag=True,
+                     help="Do not neutralise CSV cells starting with = + - @ (for programs, not spreadsheets)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _export_db(db_path: Path):
+    if not db_path.exists():
+        raise click.ClickException(f"database {db_path} does not exist (give --db or set TRACKER_DB)")
+    from .db import open_db
+
+    return open_db(db_path)
+
+
+def _export_filters(db, since, until, countries, platforms, actions, statuses):
+    from .export import FilterError, parse_filters
+
+    try:
+        return parse_filters(db, since=since, until=until, countries=countries, platforms=platforms,
+                             actions=actions, statuses=statuses)
+    except FilterError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.option) from None
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export events, mentions, sources or articles as CSV/JSONL, or a citable data package."""
+
+
+def _export_kind_command(kind: str) -> None:
+    from .export.columns import FORMATS, KINDS
+    from .export.filters import DATE_FILTER_DOC
+
+    @export_group.command(
+        kind,
+        help=f"Export one row per {KINDS[kind].rows_are}, in a fixed column order. "
+        f"--since/--until filter on {DATE_FILTER_DOC[kind]}.",
+    )
+    @db_option
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+                  help="File to write, replaced only once complete (default: standard output).")
+    @_export_filter_options
+    def command(db_path: Path, fmt: str, output: Path | None, since: str | None, until: str | None,
+                countries: tuple[str, ...], platforms: tuple[str, ...], actions: tuple[str, ...],
+                statuses: tuple[str, ...], raw_formulas: bool) -> None:
+        import io
+
+        from .export import count_rows, export_file, export_rows
+
+        db = _export_db(db_path)
+        filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
+        if output is None or str(output) == "-":
+            out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+            try:
+                export_rows(db, kind, fmt, out, filters, neutralise_formulas=not raw_formulas)
+            finally:
+                out.flush()
+                out.detach()
+            return
+        if sys.stderr.isatty():
+            with click.progressbar(length=count_rows(db, kind, filters), label=f"exporting {kind}",
+                                   file=sys.stderr) as bar:
+                n = export_file(db, kind, fmt, output, filters, neutralise_formulas=not raw_formulas,
+                                progress=bar.update)
+        else:
+            n = export_file(db, kind, fmt, output, filters, neutralise_formulas=not raw_formulas)
+        click.echo(f"wrote {n} {kind} rows to {output}", err=True)
+
+
+for _kind in _EXPORT_KINDS:
+    _export_kind_command(_kind)
+
+
+@export_group.command("package")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+@_export_filter_options
+@click.option("--overwrite", is_flag=True, help="Write into DIRECTORY even if it already holds files.")
+@json_option
+def export_package(directory: Path, db_path: Path, since: str | None, until: str | None,
+                   countries: tuple[str, ...], platforms: tuple[str, ...], actions: tuple[str, ...],
+                   statuses: tuple[str, ...], raw_formulas: bool, overwrite: bool, as_json: bool) -> None:
+    """Write a Frictionless Data Package (CSVs, datapackage.json, CODEBOOK.md) into DIRECTORY."""
+    from .export import FilterError, write_package
+
+    db = _export_db(db_path)
+    filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
+    try:
+        summary = write_package(db, directory, filters, neutralise_formulas=not raw_formulas,
+                                overwrite=overwrite)
+    except FilterError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.option) from None
+    if as_json:
+        echo_json({"directory": str(directory), "rows": summary.rows, "id": summary.descriptor["id"],
+                   "citation": summary.descriptor["citation"]})
+        return
+    for name, n in summary.rows.items():
+        click.echo(f"{directory / (name + '.csv')}: {n} rows")
+    click.echo(f"cite as: {summary.descriptor['citation']}")
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -163,9 +163,9 @@ def citation(created: datetime, version: str, content_id: str, dates: dict, f: F
 
 def _prepare(directory: Path, overwrite: bool) -> None:
     if directory.exists() and not directory.is_dir():
-        raise FilterError("DIR", f"{directory} exists and is not a directory")
+        raise FilterError("DIRECTORY", f"{directory} exists and is not a directory")
     if directory.exists() and any(directory.iterdir()) and not overwrite:
-        raise FilterError("DIR", f"{directory} is not empty (choose a new directory or pass --overwrite)")
+        raise FilterError("DIRECTORY", f"{directory} is not empty (choose a new directory or pass --overwrite)")
     directory.parent.mkdir(parents=True, exist_ok=True)
 
 
