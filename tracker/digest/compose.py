@@ -8,8 +8,9 @@ template, and only http(s) addresses become links.
 
 from __future__ import annotations
 
+import secrets
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -90,7 +91,7 @@ def compose_digest(selection: WeekSelection, subscriber: Subscriber, settings: S
     """The message for `subscriber`; `selection` must already be filtered for them."""
     sender = sender_address(settings)
     domain = sender.rsplit("@", 1)[-1] or "localhost"
-    chart_cid = make_msgid(idstring=f"chart.{selection.week}", domain=domain)
+    chart_cid = f"<chart.{selection.week}.{secrets.token_hex(6)}@{domain}>"
     unsubscribe = unsubscribe_url(settings, subscriber)
     subject = subject_for(selection)
     context = {
@@ -108,7 +109,8 @@ def compose_digest(selection: WeekSelection, subscriber: Subscriber, settings: S
     msg["From"] = settings.mail_from
     msg["To"] = subscriber.email
     msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = make_msgid(idstring=f"digest.{selection.week}.{subscriber.id}", domain=domain)
+    # short enough not to be folded; the random part keeps a retried message's id unique
+    msg["Message-ID"] = f"<digest.{selection.week}.{subscriber.id}.{secrets.token_hex(6)}@{domain}>"
     msg["List-Id"] = f"tracker weekly digest <digest.{domain}>"
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["Auto-Submitted"] = "auto-generated"

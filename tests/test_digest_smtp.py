@@ -1,0 +1,209 @@
+"""Digest delivery through a real SMTP server (aiosmtpd on 127.0.0.1): filters, parts, idempotence, failures."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.factories import populate
+from tests.test_digest import W47, settings, week_changes
+from tracker.digest.run import digest_row, run_digest
+from tracker.digest.subscribers import add_subscriber
+
+TIMEOUT = 5.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler that keeps what it receives; can refuse or drop chosen recipients."""
+
+    def __init__(self, refuse: tuple[str, ...] = (), drop: tuple[str, ...] = ()) -> None:
+        self.refuse = set(refuse)
+        self.drop = set(drop)
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if set(envelope.rcpt_tos) & self.drop:
+            server.transport.close()  # the connection is lost in the middle of the transaction
+            return "451 gone"
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> dict[str, email.message.EmailMessage]:
+        out = {}
+        for _sender, rcpts, data in self.received:
+            (rcpt,) = rcpts
+            out[rcpt] = email.message_from_bytes(data, policy=email.policy.default)
+        return out
+
+
+@pytest.fixture
+def smtp_server() -> Iterator:
+    """Start aiosmtpd servers on free loopback ports; stopped at the end."""
+    started = []
+
+    def start(inbox: Inbox) -> int:
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=TIMEOUT)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for c in started:
+        c.stop()
+
+
+@pytest.fixture
+def week_db(db):
+    populate(db)
+    week_changes(db)
+    return db
+
+
+def subscribe(db) -> dict[str, int]:
+    ids = {}
+    for address, kw in [
+        ("all@example.org", {}),
+        ("ir@example.org", {"countries": ["IR"]}),
+        ("twitter@example.org", {"platforms": ["Twitter"]}),
+        ("asia@example.org", {"countries": ["IN", "IR"], "platforms": ["Telegram", "Google Play"]}),
+        ("quiet@example.org", {"countries": ["BR"]}),
+    ]:
+        ids[address] = add_subscriber(db, address, **kw)[0].id
+    return ids
+
+
+def send(db, port: int, **kw):
+    return run_digest(db, week=W47, mode="send", settings=settings(smtp_port=port, **kw), timeout=TIMEOUT)
+
+
+def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server):
+    ids = subscribe(week_db)
+    inbox = Inbox()
+    port = smtp_server(inbox)
+    run = send(week_db, port)
+    assert run.counts == {"sent": 5}
+    got = inbox.messages()
+    assert sorted(got) == sorted(ids)
+    assert all(sender == "digest@tracker.test" for sender, _, _ in inbox.received)
+
+    def parts(address):
+        msg = got[address]
+        return msg, msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
+
+    msg, text, html = parts("all@example.org")
+    assert msg["Subject"] == "tracker weekly digest 2026-W47: 4 events in 4 countries"
+    assert msg["To"] == "all@example.org"
+    for country in ("India", "Iran", "Nigeria", "Russia"):
+        assert f"== {country} (" in text and f">{country} (" in html
+    assert "Summary" in html and "2 new, 1 lifted, 1 with more sources" in text
+    assert "<script>" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    image = next(p for p in msg.walk() if p.get_content_type() == "image/png")
+    assert image.get_content().startswith(b"\x89PNG")
+    assert f'cid:{image["Content-ID"].strip().strip("<>")}' in html
+    token = week_db.table("subscribers").get(ids["all@example.org"])["token"]
+    assert msg["List-Unsubscribe"].strip() == f"<mailto:digest@tracker.test?subject=unsubscribe%20{token}>"
+    assert f"(your code: {token})" in text
+
+    msg, text, html = parts("ir@example.org")
+    assert msg["Subject"].endswith("1 event in 1 country")
+    assert "Telegram: block [new]" in text and "Nigeria" not in text and "India" not in html
+    assert "http://datasette.test/tracker/events/ev-ir-telegram-restrict-2026-11" in html
+
+    _, text, _ = parts("twitter@example.org")
+    assert "== Nigeria (NG) ==" in text and "== Russia (RU) ==" in text and "Telegram" not in text
+    assert "Twitter / X: ban [lifted]" in text and "Twitter / X: throttle [more sources]" in text
+
+    _, text, _ = parts("asia@example.org")
+    assert "Google Play: block" in text and "Telegram: block" in text and "Twitter" not in text
+
+    msg, text, _ = parts("quiet@example.org")
+    assert msg["Subject"].endswith("nothing new") and "Nothing new or changed for your filters" in text
+    assert not [p for p in msg.walk() if p.get_content_maintype() == "image"]
+
+    rows = {r["subscriber_id"]: r for r in week_db.table("digests").rows}
+    assert {r["status"] for r in rows.values()} == {"sent"}
+    assert rows[ids["ir@example.org"]]["n_events"] == 1 and rows[ids["all@example.org"]]["n_events"] == 4
+    assert rows[ids["ir@example.org"]]["message_id"] == got["ir@example.org"]["Message-ID"]
+
+    again = send(week_db, port)
+    assert again.counts == {"already": 5} and len(inbox.received) == 5
+    assert {r["attempts"] for r in week_db.table("digests").rows} == {1}
+
+
+def test_empty_weeks_are_skipped_by_setting(week_db, smtp_server):
+    ids = subscribe(week_db)
+    inbox = Inbox()
+    run = send(week_db, smtp_server(inbox), digest_skip_empty=True)
+    assert run.counts == {"sent": 4, "empty": 1}
+    assert "quiet@example.org" not in inbox.messages()
+    row = digest_row(week_db, ids["quiet@example.org"], W47)
+    assert row["status"] == "empty" and row["attempts"] == 0
+
+
+def test_refused_recipient_is_failed_then_retried(week_db, smtp_server):
+    ids = subscribe(week_db)
+    refusing = Inbox(refuse=("ir@example.org",))
+    run = send(week_db, smtp_server(refusing))
+    assert run.counts == {"sent": 4, "failed": 1}
+    assert "ir@example.org" not in refusing.messages() and len(refusing.received) == 4
+    row = digest_row(week_db, ids["ir@example.org"], W47)
+    assert row["status"] == "failed" and row["attempts"] == 1 and "550" in row["error"]
+    assert "mailbox unavailable" in row["error"]
+
+    # next run, the mailbox works again: only the failed digest goes out
+    fixed = Inbox()
+    run = send(week_db, smtp_server(fixed))
+    assert run.counts == {"sent": 1, "already": 4}
+    assert list(fixed.messages()) == ["ir@example.org"]
+    row = digest_row(week_db, ids["ir@example.org"], W47)
+    assert row["status"] == "sent" and row["attempts"] == 2 and row["error"] == ""
+
+
+def test_server_down_loses_no_digest(week_db, smtp_server):
+    ids = subscribe(week_db)
+    closed = free_port()  # nothing listens there
+    run = send(week_db, closed)
+    assert run.counts == {"failed": 5}
+    rows = list(week_db.table("digests").rows)
+    assert len(rows) == 5 and {r["status"] for r in rows} == {"failed"}
+    assert all(r["attempts"] == 1 and f"127.0.0.1:{closed}" in r["error"] for r in rows)
+
+    inbox = Inbox()
+    run = send(week_db, smtp_server(inbox))
+    assert run.counts == {"sent": 5} and sorted(inbox.messages()) == sorted(ids)
+    assert {(r["status"], r["attempts"]) for r in week_db.table("digests").rows} == {("sent", 2)}
+
+
+def test_connection_lost_mid_run_fails_one_and_the_rest_still_go(week_db, smtp_server):
+    ids = subscribe(week_db)
+    inbox = Inbox(drop=("twitter@example.org",))
+    port = smtp_server(inbox)
+    run = send(week_db, port)
+    assert run.counts == {"sent": 4, "failed": 1}
+    assert sorted(inbox.messages()) == sorted(set(ids) - {"twitter@example.org"})
+    row = digest_row(week_db, ids["twitter@example.org"], W47)
+    assert row["status"] == "failed" and "connection lost" in row["error"]
+
+    inbox.drop.clear()
+    run = send(week_db, port)
+    assert run.counts == {"sent": 1, "already": 4}
+    assert digest_row(week_db, ids["twitter@example.org"], W47)["status"] == "sent"
+    assert [r for _, r, _ in inbox.received].count(["twitter@example.org"]) == 1
