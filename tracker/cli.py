@@ -54,10 +54,167 @@ def init(db_path: Path) -> None:
 # ---- crawl, run, demo (ingestion) ------------------------------------------
 
 
+@main.command()
+@db_option
+@feeds_option
+@click.option("--source", "source_names", multiple=True, metavar="NAME",
+              help="Crawl only this source (repeatable; runs it even when disabled).")
+@click.option("--allow-private", is_flag=True, default=None,
+              help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1).")
+@json_option
+def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
+          as_json: bool) -> None:
+    """Fetch the sources of feeds.toml and store their new articles."""
+    from .config import ConfigError, load_feeds, select
+    from .crawl import CrawlOptions
+    from .crawl import crawl as run_crawl
+    from .crawl.run import format_summary
+    from .db import open_db
+
+    try:
+        sources = select(load_feeds(feeds_path), source_names)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not sources:
+        raise click.ClickException(f"{feeds_path}: no enabled source to crawl")
+    db = open_db(db_path)
+    with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
+                           item_show_func=lambda r: r.name if r else None) as bar:
+        summary = run_crawl(db, sources, CrawlOptions(allow_private=allow_private or None),
+                            progress=lambda result: bar.update(1, result))
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        click.echo(format_summary(summary))
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("db/demo.db"),
+              show_default=True, help="SQLite database file for the demo (created on first use).")
+@click.option("--no-serve", is_flag=True, help="Stop after the pipeline; do not serve the result.")
+@json_option
+def demo(db_path: Path, no_serve: bool, as_json: bool) -> None:
+    """Run the pipeline on bundled demo sources served from 127.0.0.1."""
+    from .demo import run_demo
+
+    result = run_demo(db_path, serve=not no_serve, echo=(lambda msg: None) if as_json else click.echo)
+    if as_json:
+        echo_json(result)
+
+
+
 # ---- annotate, eval (extraction) -------------------------------------------
 
 
 # ---- extract, events (events store) ----------------------------------------
+
+
+def _bar(label: str):
+    """A progress bar on stderr that learns its length when the work is counted."""
+    state: dict = {}
+
+    def start(n: int) -> None:
+        state["bar"] = click.progressbar(length=max(n, 1), label=label, file=sys.stderr)
+        state["bar"].__enter__()
+
+    def step(n: int) -> None:
+        if "bar" in state:
+            state["bar"].update(n)
+
+    def close() -> None:
+        if "bar" in state:
+            state.pop("bar").__exit__(None, None, None)
+
+    return start, step, close
+
+
+@main.command()
+@db_option
+@click.option("--all", "redo_all", is_flag=True, help="Re-read every article (after the models change).")
+@json_option
+def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
+    """Read the articles the current extractor has not read, store mentions, merge them into events."""
+    from .db import open_db
+    from .events.extract_run import extract_articles
+    from .pipeline import format_extract_summary
+
+    db = open_db(db_path)
+    start, step, close = _bar("Extracting")
+    try:
+        summary = extract_articles(db, redo_all=redo_all, progress=step, on_start=start)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        close()
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        click.echo(format_extract_summary(summary))
+
+
+@main.command()
+@db_option
+@click.option("--country", help="ISO code of the acting country, such as RU.")
+@click.option("--platform", help="Service, such as Twitter (X also works).")
+@click.option("--since", help="Only events dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--limit", type=int, help="Show at most this many events.")
+@json_option
+def events(db_path: Path, country: str | None, platform: str | None, since: str | None, limit: int | None,
+           as_json: bool) -> None:
+    """List tracked events, newest first."""
+    from .db import open_db
+    from .events.query import format_events, list_events
+
+    db = open_db(db_path)
+    try:
+        rows = list_events(db, country=country, platform=platform, since=since, limit=limit)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        echo_json(rows)
+    else:
+        click.echo(format_events(rows))
+
+
+@main.command()
+@db_option
+@feeds_option
+@click.option("--allow-private", is_flag=True, default=None,
+              help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1).")
+@json_option
+def run(db_path: Path, feeds_path: Path, allow_private: bool | None, as_json: bool) -> None:
+    """Crawl, then extract and merge, with one summary at the end."""
+    from .config import ConfigError, load_feeds, select
+    from .db import open_db
+    from .pipeline import format_run_summary, run_pipeline
+
+    try:
+        sources = select(load_feeds(feeds_path), ())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not sources:
+        raise click.ClickException(f"{feeds_path}: no enabled source to crawl")
+    db = open_db(db_path)
+    start, step, close = _bar("Extracting")
+    try:
+        with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr) as crawl_bar:
+            def crawled(result: object) -> None:
+                crawl_bar.update(1)
+
+            def extracting(n: int) -> None:
+                crawl_bar.render_finish()
+                start(n)
+
+            summary = run_pipeline(db, sources, allow_private=allow_private or None, crawl_progress=crawled,
+                                   extract_progress=step, on_extract_start=extracting)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        close()
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        click.echo(format_run_summary(summary))
 
 
 # ---- serve (browsing) ------------------------------------------------------

@@ -192,7 +192,8 @@ TABLES: tuple[Table, ...] = (
             C("country", str, "ISO code of the country whose authority acts."),
             C("platform", str, "Canonical name of the service acted on."),
             C("action", str, "What the measure does: block, throttle, ban, restrict, shutdown, fine or takedown_order."),
-            C("action_class", str, "Action folded for merging: restrict, throttle, shutdown, fine or takedown_order."),
+            C("action_class", str, "Action folded for merging: restrict, throttle, shutdown, fine or takedown_order;"
+              " threaten for a threat not followed by the measure, unblock for a lift whose measure is unknown."),
             C("status", str, "Current status: threatened, announced, in_effect or lifted."),
             C("date", str, "Date the measure was taken or announced, to the precision the sources give."),
             C("lifted_date", str, "Date the measure was lifted, when it was."),
@@ -285,7 +286,102 @@ TABLES: tuple[Table, ...] = (
 )
 
 #: Browsing views; kept here so their descriptions feed the metadata too.
-VIEWS: tuple[View, ...] = ()
+VIEWS: tuple[View, ...] = (
+    View(
+        "event_list",
+        "Events with the human names of their country, service and justification category, and the "
+        "country's centroid for maps: one row per measure.",
+        """SELECT e.id, e.country, c.name AS country_name, e.platform, p.label AS platform_label,
+  e.action, e.action_class, e.status, e.date, e.lifted_date, e.first_reported, e.last_reported, e.actor,
+  e.scope, e.justification, e.justification_category, j.label AS justification_label, e.evidence,
+  e.n_mentions, e.n_sources, e.n_publishers, e.regulator_confirmed, e.confidence, e.updated_at,
+  c.latitude, c.longitude
+FROM events e
+LEFT JOIN countries c ON c.code = e.country
+LEFT JOIN platforms p ON p.name = e.platform
+LEFT JOIN justification_categories j ON j.code = e.justification_category""",
+        {
+            "id": "Stable event id; cite it.",
+            "country": "ISO code of the country whose authority acts.",
+            "country_name": "English name of the country.",
+            "platform": "Canonical name of the service acted on.",
+            "platform_label": "Name of the service shown to people.",
+            "action": "What the measure does: block, throttle, ban, restrict, shutdown, fine or takedown_order.",
+            "action_class": "Action folded for merging (threaten or unblock while the measure itself is unknown).",
+            "status": "Current status: threatened, announced, in_effect or lifted.",
+            "date": "Date the measure was taken or announced.",
+            "lifted_date": "Date the measure was lifted, when it was.",
+            "first_reported": "Earliest publication date among its sources.",
+            "last_reported": "Latest publication date among its sources.",
+            "actor": "The authority that acts, as its sources name it.",
+            "scope": "nationwide, regional or government_devices.",
+            "justification": "Stated reason, from the most reliable mention that gives one.",
+            "justification_category": "Code of the category of the stated reason.",
+            "justification_label": "Name of the category of the stated reason.",
+            "evidence": "The clearest sentence stating the measure.",
+            "n_mentions": "Number of mentions merged into the event.",
+            "n_sources": "Number of distinct articles reporting it.",
+            "n_publishers": "Number of distinct sources (publishers) reporting it.",
+            "regulator_confirmed": "1 when a regulator's or court's own statement reports it.",
+            "confidence": "Confidence that the measure happened as stated, growing with independent sources.",
+            "updated_at": "UTC time (ISO 8601) the event last changed.",
+            "latitude": "Latitude of the country's centroid, for maps.",
+            "longitude": "Longitude of the country's centroid, for maps.",
+        },
+    ),
+    View(
+        "event_source_list",
+        "Every article behind every event: the mention merged, the article it was read in and its publisher.",
+        """SELECT es.event_id, e.country, e.platform, es.mention_id, m.action, m.status, m.date, m.actor,
+  m.evidence, m.confidence, es.article_id, a.title, a.url, a.published, a.source, es.publisher, es.added_at
+FROM event_sources es
+JOIN events e ON e.id = es.event_id
+JOIN mentions m ON m.id = es.mention_id
+JOIN articles a ON a.id = es.article_id""",
+        {
+            "event_id": "Event the article reports.",
+            "country": "ISO code of the event's country.",
+            "platform": "Service the event acts on.",
+            "mention_id": "Mention merged into the event.",
+            "action": "Action as this article states it.",
+            "status": "Status as this article states it.",
+            "date": "Date as this article gives it, resolved against its publication date.",
+            "actor": "Authority as this article names it.",
+            "evidence": "Sentence of this article that states the event.",
+            "confidence": "The extractor's own estimate for this mention, 0 to 1.",
+            "article_id": "Article the mention was read in.",
+            "title": "Title of the article.",
+            "url": "Canonical URL of the article.",
+            "published": "Publication date of the article.",
+            "source": "Source the article came through.",
+            "publisher": "Publisher type of the source: regulator, press, ngo or court.",
+            "added_at": "UTC time (ISO 8601) the mention was attached to the event.",
+        },
+    ),
+    View(
+        "event_timeline",
+        "The status changes of every event in date order, each with the article that showed it.",
+        """SELECT h.event_id, e.country, e.platform, e.action, h.status, h.date, m.evidence, a.url, a.published,
+  h.recorded_at
+FROM event_history h
+JOIN events e ON e.id = h.event_id
+LEFT JOIN mentions m ON m.id = h.mention_id
+LEFT JOIN articles a ON a.id = m.article_id
+ORDER BY h.event_id, h.date, h.id""",
+        {
+            "event_id": "Event whose status changed.",
+            "country": "ISO code of the event's country.",
+            "platform": "Service the event acts on.",
+            "action": "What the measure does.",
+            "status": "Status the event took: threatened, announced, in_effect or lifted.",
+            "date": "Date of the change, as the mention gives it.",
+            "evidence": "Sentence that showed the change.",
+            "url": "Article that showed the change.",
+            "published": "Publication date of that article.",
+            "recorded_at": "UTC time (ISO 8601) the change was recorded.",
+        },
+    ),
+)
 
 
 def table(name: str) -> Table:

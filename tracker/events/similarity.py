@@ -23,9 +23,9 @@ def _load():
     with _lock:
         if _model is None:
             try:  # the extractor's loader, when it has one: one model per process
-                from tracker.extract import embeddings as shared  # type: ignore[attr-defined]
+                from tracker.extract.nlp import get_embedder
 
-                _model = shared.get_model()
+                _model = get_embedder()
             except (ImportError, AttributeError):
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

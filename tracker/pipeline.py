@@ -1,0 +1,87 @@
+"""`tracker run`: crawl, then extract and merge, with one summary at the end.
+
+The two stages stay separate library calls (tests and the demo call them the
+same way); this module only chains them and adds up what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from .config import Source
+from .events.extract_run import Extractor, ExtractSummary, extract_articles
+
+
+@dataclass
+class RunSummary:
+    crawl: object  # tracker.crawl.CrawlSummary
+    extract: ExtractSummary
+    events_total: int
+    mentions_total: int
+
+    def as_dict(self) -> dict:
+        c = self.crawl
+        e = self.extract
+        return {
+            "sources_ok": c.ok,
+            "sources_failed": c.failed,
+            "new_articles": c.new_articles,
+            "articles_read": e.articles,
+            "new_mentions": e.new_mentions,
+            "new_events": e.new_events,
+            "updated_events": e.updated_events,
+            "failed_articles": e.failed,
+            "events_total": self.events_total,
+            "mentions_total": self.mentions_total,
+            "extractor_version": e.extractor_version,
+            "crawl": c.as_dict(),
+        }
+
+
+def run_pipeline(
+    db: sqlite_utils.Database,
+    sources: list[Source],
+    *,
+    allow_private: bool | None = None,
+    crawl_progress: Callable[[object], None] | None = None,
+    extract_progress: Callable[[int], None] | None = None,
+    on_extract_start: Callable[[int], None] | None = None,
+    extract: Extractor | None = None,
+    version: str | None = None,
+) -> RunSummary:
+    """Crawl `sources`, then read every article the current extractor has not read, and merge."""
+    from .crawl import CrawlOptions, crawl
+
+    crawled = crawl(db, sources, CrawlOptions(allow_private=allow_private), progress=crawl_progress)
+    extracted = extract_articles(db, extract=extract, version=version, progress=extract_progress,
+                                 on_start=on_extract_start)
+    return RunSummary(
+        crawl=crawled,
+        extract=extracted,
+        events_total=db.table("events").count,
+        mentions_total=db.table("mentions").count,
+    )
+
+
+def format_extract_summary(s: ExtractSummary) -> str:
+    lines = [(f"articles read: {s.articles} (unchanged {s.unchanged})  new mentions: {s.new_mentions}"
+             f"  new events: {s.new_events}  updated events: {s.updated_events}"
+             f"  failed: {len(s.failed)}  extractor {s.extractor_version}")]
+    lines += [f"  failed article {f['article_id']} ({f['url']}): {f['error']}" for f in s.failed]
+    return "\n".join(lines)
+
+
+def format_run_summary(s: RunSummary) -> str:
+    d = s.as_dict()
+    lines = [
+        f"sources ok: {d['sources_ok']}  failed: {d['sources_failed']}  new articles: {d['new_articles']}",
+        (f"new mentions: {d['new_mentions']}  new events: {d['new_events']}  updated events: {d['updated_events']}"
+        f"  (articles read: {d['articles_read']}, failed: {len(d['failed_articles'])})"),
+        f"database: {d['events_total']} events from {d['mentions_total']} mentions",
+    ]
+    lines += [f"  failed source {r.name}: {r.error}" for r in s.crawl.sources if r.status == "failed"]
+    lines += [f"  failed article {f['article_id']} ({f['url']}): {f['error']}" for f in s.extract.failed]
+    return "\n".join(lines)
