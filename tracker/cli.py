@@ -414,7 +414,8 @@ def _export_kind_command(kind: str) -> None:
         db = _export_db(db_path)
         filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
         if output is None or str(output) == "-":
-            out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+            sys.stdout.flush()
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
             try:
                 export_rows(db, kind, fmt, out, filters, neutralise_formulas=not raw_formulas)
             finally:
