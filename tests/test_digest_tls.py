@@ -1,0 +1,134 @@
+"""Digest delivery over STARTTLS and implicit TLS with a login, all settings from the environment.
+
+The server is aiosmtpd on 127.0.0.1 with a throw-away self-signed certificate made by the openssl
+command; the client trusts it through SSL_CERT_FILE, so certificate checks stay on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from tests.factories import populate
+from tests.test_digest import W47, week_changes
+from tests.test_digest_smtp import TIMEOUT, Inbox, free_port
+from tracker.digest.run import digest_row, run_digest
+from tracker.digest.subscribers import add_subscriber
+
+USER, PASSWORD = "digest-bot", "not-in-any-file"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    if not shutil.which("openssl"):
+        pytest.skip("openssl command not available to make a test certificate")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=30)
+    return cert, key
+
+
+class Logins:
+    """aiosmtpd authenticator that accepts one user and remembers every attempt."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.seen.append((login, password))
+        return AuthResult(success=(login, password) == (USER, PASSWORD), handled=False)  # server answers 235/535
+
+
+@pytest.fixture
+def tls_env(monkeypatch, certificate, db):
+    """Database with one subscriber, and the mail settings in the environment only."""
+    populate(db)
+    week_changes(db)
+    add_subscriber(db, "ir@example.org", countries=["IR"])
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    for name, value in {"TRACKER_SMTP_HOST": "127.0.0.1", "TRACKER_SMTP_USER": USER,
+                        "TRACKER_SMTP_PASSWORD": PASSWORD, "TRACKER_MAIL_FROM": "tracker <digest@tracker.test>",
+                        "TRACKER_DIGEST_SKIP_EMPTY": "0"}.items():
+        monkeypatch.setenv(name, value)
+    return db
+
+
+def server_context(certificate) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(*certificate)
+    return ctx
+
+
+def serve(inbox, logins, **kw) -> tuple[Controller, int]:
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=TIMEOUT, authenticator=logins,
+                            auth_required=True, **kw)
+    controller.start()
+    return controller, port
+
+
+def test_starttls_with_login_from_environment(tls_env, certificate, monkeypatch):
+    inbox, logins = Inbox(), Logins()
+    controller, port = serve(inbox, logins, tls_context=server_context(certificate), require_starttls=True)
+    try:
+        monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
+        monkeypatch.setenv("TRACKER_SMTP_SECURITY", "starttls")
+        monkeypatch.setenv("TRACKER_SMTP_PASSWORD", "wrong")
+        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        assert run.counts == {"failed": 1} and inbox.received == []
+        row = digest_row(tls_env, 1, W47)
+        assert row["status"] == "failed" and "login" in row["error"] and "535" in row["error"]
+
+        monkeypatch.setenv("TRACKER_SMTP_PASSWORD", PASSWORD)
+        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        assert run.counts == {"sent": 1} and list(inbox.messages()) == ["ir@example.org"]
+        # smtplib tries each mechanism the server offers before giving up on the wrong password
+        assert set(logins.seen[:-1]) == {(USER, "wrong")} and logins.seen[-1] == (USER, PASSWORD)
+        assert digest_row(tls_env, 1, W47)["attempts"] == 2
+    finally:
+        controller.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_implicit_tls_with_login(tls_env, certificate, monkeypatch):
+    inbox, logins = Inbox(), Logins()
+    # aiosmtpd only counts STARTTLS as TLS for AUTH; the whole connection is TLS here
+    controller, port = serve(inbox, logins, ssl_context=server_context(certificate), auth_require_tls=False)
+    try:
+        monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
+        monkeypatch.setenv("TRACKER_SMTP_SECURITY", "ssl")
+        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        assert run.counts == {"sent": 1} and logins.seen == [(USER, PASSWORD)]
+        assert "Telegram" in inbox.messages()["ir@example.org"].get_body(("plain",)).get_content()
+    finally:
+        controller.stop()
+
+
+def test_plain_connection_to_a_tls_only_server_fails_cleanly(tls_env, certificate, monkeypatch):
+    controller, port = serve(Inbox(), Logins(), ssl_context=server_context(certificate))
+    try:
+        monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
+        monkeypatch.setenv("TRACKER_SMTP_SECURITY", "none")
+        run = run_digest(tls_env, week=W47, mode="send", timeout=2.0)
+        assert run.counts == {"failed": 1}
+        assert digest_row(tls_env, 1, W47)["error"].startswith("cannot reach SMTP server 127.0.0.1:")
+    finally:
+        controller.stop()
+
+
+def test_unknown_security_mode_is_a_clear_error(tls_env, monkeypatch):
+    monkeypatch.setenv("TRACKER_SMTP_SECURITY", "tls1.3")
+    with pytest.raises(ValueError, match="TRACKER_SMTP_SECURITY='tls1.3': use one of none, starttls, ssl"):
+        run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+    assert tls_env.table("digests").count == 0
