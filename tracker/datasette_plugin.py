@@ -1,0 +1,62 @@
+"""Datasette hooks for the tracker: an event's page lists its sources, and nothing writes.
+
+Registered by `tracker.serve` on the Datasette it builds, so no entry point is
+needed. The sources come from the same SQL as the `event_sources` canned query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils import urlsafe_components
+
+from .metadata import DATABASE, QUERIES
+
+#: Permissions that would change the database; refused whatever the configuration says.
+WRITE_ACTIONS = frozenset({
+    "insert-row", "delete-row", "update-row", "create-table", "alter-table", "drop-table",
+})
+
+
+def _safe_link(url: str | None) -> str | None:
+    """Only http(s) addresses become links (an article URL could be anything)."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
+async def event_sources(datasette: Any, event_id: str) -> list[dict[str, Any]]:
+    """Sources behind one event, oldest first, ready for the row template."""
+    db = datasette.get_database(DATABASE)
+    result = await db.execute(QUERIES["event_sources"]["sql"], {"event_id": event_id})
+    rows = [dict(r) for r in result.rows]
+    for row in rows:
+        row["link"] = _safe_link(row.get("url"))
+    return rows
+
+
+@hookimpl
+def extra_template_vars(template: str, database: str, table: str, view_name: str, request: Any,
+                        datasette: Any) -> Any:
+    if view_name != "row" or database != DATABASE or table != "events" or request is None:
+        return {}
+    pks = request.url_vars.get("pks")
+    if not pks:
+        return {}
+    event_id = urlsafe_components(pks)[0]
+
+    async def inner() -> dict[str, Any]:
+        return {
+            "tracker_event_id": event_id,
+            "tracker_event_sources": await event_sources(datasette, event_id),
+        }
+
+    return inner
+
+
+@hookimpl
+def permission_allowed(action: str) -> bool | None:
+    if action in WRITE_ACTIONS:
+        return False
+    return None
