@@ -220,6 +220,26 @@ def run(db_path: Path, feeds_path: Path, allow_private: bool | None, as_json: bo
 # ---- serve (browsing) ------------------------------------------------------
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 to publish beyond this machine).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="TCP port.")
+@click.option("--sql-time-limit-ms", type=click.IntRange(1), default=2000, show_default=True,
+              help="Longest any SQL query may run before it is cut.")
+@click.option("--immutable", is_flag=True, help="Serve a snapshot: faster, but new events need a restart.")
+@db_option
+def serve(host: str, port: int, sql_time_limit_ms: int, immutable: bool, db_path: Path) -> None:
+    """Browse the database read-only in Datasette, with facets, canned queries, a map and a chart."""
+    from .serve import ServeError
+    from .serve import serve as run_server
+
+    click.echo(f"serving {db_path} read-only at http://{host}:{port}/tracker (Ctrl-C stops)", err=True)
+    try:
+        run_server(db_path, host=host, port=port, sql_time_limit_ms=sql_time_limit_ms, immutable=immutable)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 # ---- subscribers, digest ---------------------------------------------------
 
 
