@@ -1,0 +1,177 @@
+"""extract_events: text in, censorship events out (contracts section 1).
+
+Flow: language check -> split into paragraphs -> cheap scan (prefilter.py) -> parse only the
+paragraphs that hold a trigger -> mentions per sentence (assemble.py) -> country from context ->
+reasons and their categories (justification.py) -> one event per (country, service, action).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from . import dates
+from .assemble import Mention, country_in_sentence, mentions_in
+from .justification import categorise, find_reason
+from .language import is_english
+from .nlp import get_nlp
+from .prefilter import Scan, scan
+from .triggers import find
+
+MAX_BLOCK_CHARS = 20_000
+_PARA = re.compile(r"[^\n]+")
+
+
+@dataclass
+class Block:
+    start: int
+    text: str
+    scan: Scan
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """Paragraphs with their offsets; very long paragraphs are cut at sentence-like boundaries."""
+    out = []
+    for m in _PARA.finditer(text):
+        para = m.group()
+        if not para.strip():
+            continue
+        start = m.start()
+        while len(para) > MAX_BLOCK_CHARS:
+            cut = para.rfind(". ", 0, MAX_BLOCK_CHARS)
+            cut = cut + 2 if cut > MAX_BLOCK_CHARS // 2 else MAX_BLOCK_CHARS
+            out.append((start, para[:cut]))
+            start, para = start + cut, para[cut:]
+        out.append((start, para))
+    return out
+
+
+def _main_country(blocks: list[Block], title_scan: Scan | None) -> str | None:
+    counts: Counter[str] = Counter()
+    if title_scan:
+        for _, code in title_scan.countries:
+            counts[code] += 3
+    for n, b in enumerate(blocks):
+        for _, code in b.scan.countries:
+            counts[code] += 2 if n == 0 else 1
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+def relevant(text: str, title: str | None = None) -> bool:
+    """The cheap pass alone: does the article name a service and a measure?"""
+    scans = [scan(t) for _, t in _blocks(text)]
+    has_trigger = any(s.triggers for s in scans)
+    has_platform = any(s.platforms for s in scans) or bool(title and scan(title).platforms)
+    return has_trigger and has_platform
+
+
+def extract_mentions(text: str, published: str | None = None, title: str | None = None) -> list[Mention]:
+    pub = dates.parse_published(published)
+    blocks = [Block(s, t, scan(t)) for s, t in _blocks(text)]
+    title_scan = scan(title) if title else None
+    if not any(b.scan.triggers for b in blocks):
+        return []
+    if not any(b.scan.platforms for b in blocks) and not (title_scan and title_scan.platforms):
+        return []
+    nlp = get_nlp()
+    todo = [b for b in blocks if b.scan.triggers]
+    main = _main_country(blocks, title_scan)
+    mentions: list[Mention] = []
+    prior: list[str] = []
+    last_named: list[str] = []
+    docs = nlp.pipe([b.text for b in todo], batch_size=16)
+    by_start = {b.start: b for b in blocks}
+    todo_iter = iter(todo)
+    for doc in docs:
+        block = next(todo_iter)
+        para_country: str | None = None
+        sents = list(doc.sents)
+        for si, sent in enumerate(sents):
+            named = [e.ent_id_ for e in sent.ents if e.label_ == "PLATFORM"]
+            found = mentions_in(sent, pub, prior or last_named[-1:])
+            for m in found:
+                m.notes.append(f"block:{block.start}")
+                reason = find_reason(sent, m.trigger)
+                if reason is None and si + 1 < len(sents) and not find(sents[si + 1]):
+                    reason = find_reason(sents[si + 1], sents[si + 1].root)
+                if reason is not None:
+                    m.reason = (reason[0], reason[1])
+                country_in_sentence(m, m.reason)
+                if m.country is None and para_country:
+                    m.country, m.country_source = para_country, 6
+                if m.country is None:
+                    m.country, m.country_source = main, 8
+                m.confidence -= 0.05 * max(0, m.country_source - 3) / 5
+            if found:
+                prior = sorted({m.platform for m in found if m.action != "unblock"} or {m.platform for m in found})
+            if named:
+                last_named.extend(named)
+            countries = [e.ent_id_ for e in sent.ents if e.label_ in ("COUNTRY",) and e.ent_id_]
+            if found and found[0].country:
+                para_country = found[0].country
+            elif countries:
+                para_country = countries[-1]
+            mentions.extend(found)
+    del by_start
+    return mentions
+
+
+def _event_key(m: Mention) -> tuple:
+    return (m.country, m.platform.lower(), m.action, m.status == "threatened")
+
+
+def _offset(m: Mention) -> int:
+    return int(next(n for n in m.notes if n.startswith("block:")).split(":")[1])
+
+
+def extract_events(text: str, published: str | None = None, title: str | None = None) -> list[dict]:
+    """Every censorship measure the text reports, one dict per (country, service, action)."""
+    if not isinstance(text, str) or not text.strip() or not is_english(text):
+        return []
+    mentions = [m for m in extract_mentions(text, published, title) if m.country]
+    groups: dict[tuple, list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault(_event_key(m), []).append(m)
+    events = []
+    reasons_todo: list[tuple[dict, str]] = []
+    for group in groups.values():
+        best = max(group, key=lambda m: (m.confidence, -m.sent.start_char))
+        base = _offset(best)
+        start = base + best.sent.start_char
+        evidence = best.sent.text
+        stripped = evidence.strip()
+        start += len(evidence) - len(evidence.lstrip())
+        dated = best if best.date else next((m for m in group if m.date), None)
+        actor_m = best if best.actor is not None else next((m for m in group if m.actor is not None), None)
+        reason_m = best if best.reason else next((m for m in group if m.reason), None)
+        ev = {
+            "country": best.country,
+            "platform": best.platform,
+            "action": best.action,
+            "status": best.status,
+            "actor": actor_m.actor.text if actor_m else None,
+            "date": dated.date if dated else None,
+            "scope": best.scope,
+            "justification": None,
+            "justification_category": None,
+            "evidence": stripped,
+            "confidence": round(max(0.05, min(0.95, best.confidence)), 2),
+            "evidence_start": start,
+            "evidence_end": start + len(stripped),
+        }
+        if reason_m:
+            rb = _offset(reason_m)
+            ev["justification"] = text[rb + reason_m.reason[0] : rb + reason_m.reason[1]]
+            if ev["action"] == "unblock":
+                ev["justification_category"] = "other"
+            else:
+                reasons_todo.append((ev, ev["justification"]))
+        events.append((best.sent.start_char + base, ev))
+    if reasons_todo:
+        for (ev, _), cat in zip(reasons_todo, categorise([r for _, r in reasons_todo]), strict=True):
+            ev["justification_category"] = cat
+    events.sort(key=lambda p: p[0])
+    return [ev for _, ev in events]
