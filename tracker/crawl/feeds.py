@@ -74,4 +74,7 @@ def parse_feed(body: bytes, base_url: str) -> list[Item]:
         seen.add(url)
         items.append(Item(url=url, original_url=link, title=(entry.get("title") or "").strip(),
                           published=_date(entry)))
+    if parsed.bozo and not items:  # broken XML that yielded nothing usable
+        exc = parsed.get("bozo_exception")
+        raise FeedError(f"invalid feed XML: {exc}" if exc else "invalid feed XML")
     return items
