@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 import sys
@@ -151,3 +152,16 @@ def test_same_data_gives_the_same_content_id(full_db, tmp_path):
     full_db.table("events").update("ev-ng-twitter-restrict-2021-06", {"actor": "Lai Mohammed"})
     c = write_package(full_db, tmp_path / "c")
     assert c.descriptor["id"] != a.descriptor["id"]
+
+
+def test_file_hashes_and_content_id_follow_the_documented_rule(full_db, tmp_path):
+    out = tmp_path / "pkg"
+    desc = write_package(full_db, out).descriptor
+    digests = []
+    for res in desc["resources"]:
+        data = (out / res["path"]).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        assert res["hash"] == f"sha256:{digest}" and res["bytes"] == len(data)
+        digests.append(digest)
+    assert [r["name"] for r in desc["resources"]] == list(RESOURCES)
+    assert desc["id"] == "sha256:" + hashlib.sha256("".join(digests).encode()).hexdigest()

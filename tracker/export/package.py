@@ -131,7 +131,9 @@ def extractor_versions(db: sqlite_utils.Database, f: Filters) -> dict:
 
 def model_versions() -> dict[str, str]:
     """Versions of the installed model and NLP distributions (read from metadata, no model is loaded)."""
-    out = {}
+    from ..settings import get_settings
+
+    out = {"spacy pipeline setting": get_settings().spacy_model}
     for dist in MODEL_DISTRIBUTIONS:
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[dist] = metadata.version(dist)
@@ -294,8 +296,8 @@ def codebook(descriptor: dict, rows: dict[str, int], f: Filters) -> str:
         f"# Codebook: {descriptor['title']}",
         "",
         f"Version {descriptor['version']}, created {descriptor['created']} by tracker {meta['version']}.",
-        (f"Content identifier: `{descriptor['id']}` (SHA-256 over the SHA-256 of each CSV file, in the order "
-        "below); each file's own hash is in datapackage.json."),
+        (f"Content identifier: `{descriptor['id']}` (SHA-256 of the hexadecimal SHA-256 digests of the CSV "
+        "files, concatenated in the order below); each file's own hash is in datapackage.json."),
         "",
         "## How to cite",
         "",
