@@ -320,6 +320,8 @@ def test_cli_digest_errors_and_preview(db_path, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "not an ISO week: '47'" in r.output
     r = invoke("digest", "--send", "--out", str(tmp_path), *d)
     assert r.exit_code == 1 and "either --send or --out" in r.output
+    r = invoke("digest", "--week", "2099-W01", "--send", *d)
+    assert r.exit_code == 1 and "week 2099-W01 is not over until 2099-01-05" in r.output
     assert invoke("subscribers", "add", "ir@example.org", "--country", "IR", *d).exit_code == 0
     r = invoke("digest", "--week", "2026-W47", *d, "--json")
     assert json.loads(r.output)["results"][0] == {

@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -90,8 +91,12 @@ def subscribe(db) -> dict[str, int]:
     return ids
 
 
+TODAY = date(2026, 11, 25)  # W47 is over; the tests do not depend on the machine's clock
+
+
 def send(db, port: int, **kw):
-    return run_digest(db, week=W47, mode="send", settings=settings(smtp_port=port, **kw), timeout=TIMEOUT)
+    return run_digest(db, week=W47, mode="send", settings=settings(smtp_port=port, **kw), timeout=TIMEOUT,
+                      today=TODAY)
 
 
 def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server):
@@ -207,3 +212,12 @@ def test_connection_lost_mid_run_fails_one_and_the_rest_still_go(week_db, smtp_s
     assert run.counts == {"sent": 1, "already": 4}
     assert digest_row(week_db, ids["twitter@example.org"], W47)["status"] == "sent"
     assert [r for _, r, _ in inbox.received].count(["twitter@example.org"]) == 1
+
+
+def test_a_week_that_is_not_over_is_not_sent(week_db, smtp_server):
+    subscribe(week_db)
+    inbox = Inbox()
+    with pytest.raises(ValueError, match="week 2026-W47 is not over until 2026-11-23"):
+        run_digest(week_db, week=W47, mode="send", settings=settings(smtp_port=smtp_server(inbox)),
+                   timeout=TIMEOUT, today=date(2026, 11, 22))
+    assert inbox.received == [] and week_db.table("digests").count == 0

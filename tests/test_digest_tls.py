@@ -17,7 +17,7 @@ from aiosmtpd.smtp import AuthResult
 
 from tests.factories import populate
 from tests.test_digest import W47, week_changes
-from tests.test_digest_smtp import TIMEOUT, Inbox, free_port
+from tests.test_digest_smtp import TIMEOUT, TODAY, Inbox, free_port
 from tracker.digest.run import digest_row, run_digest
 from tracker.digest.subscribers import add_subscriber
 
@@ -85,13 +85,13 @@ def test_starttls_with_login_from_environment(tls_env, certificate, monkeypatch)
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "starttls")
         monkeypatch.setenv("TRACKER_SMTP_PASSWORD", "wrong")
-        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"failed": 1} and inbox.received == []
         row = digest_row(tls_env, 1, W47)
         assert row["status"] == "failed" and "login" in row["error"] and "535" in row["error"]
 
         monkeypatch.setenv("TRACKER_SMTP_PASSWORD", PASSWORD)
-        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"sent": 1} and list(inbox.messages()) == ["ir@example.org"]
         # smtplib tries each mechanism the server offers before giving up on the wrong password
         assert set(logins.seen[:-1]) == {(USER, "wrong")} and logins.seen[-1] == (USER, PASSWORD)
@@ -108,7 +108,7 @@ def test_implicit_tls_with_login(tls_env, certificate, monkeypatch):
     try:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "ssl")
-        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"sent": 1} and logins.seen == [(USER, PASSWORD)]
         assert "Telegram" in inbox.messages()["ir@example.org"].get_body(("plain",)).get_content()
     finally:
@@ -120,7 +120,7 @@ def test_plain_connection_to_a_tls_only_server_fails_cleanly(tls_env, certificat
     try:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "none")
-        run = run_digest(tls_env, week=W47, mode="send", timeout=2.0)
+        run = run_digest(tls_env, week=W47, mode="send", timeout=2.0, today=TODAY)
         assert run.counts == {"failed": 1}
         assert digest_row(tls_env, 1, W47)["error"].startswith("cannot reach SMTP server 127.0.0.1:")
     finally:
@@ -130,5 +130,5 @@ def test_plain_connection_to_a_tls_only_server_fails_cleanly(tls_env, certificat
 def test_unknown_security_mode_is_a_clear_error(tls_env, monkeypatch):
     monkeypatch.setenv("TRACKER_SMTP_SECURITY", "tls1.3")
     with pytest.raises(ValueError, match="TRACKER_SMTP_SECURITY='tls1.3': use one of none, starttls, ssl"):
-        run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT)
+        run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
     assert tls_env.table("digests").count == 0

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlite_utils
+from jinja2 import TemplateError
 
 from ..settings import Settings, get_settings
 from .chart import render_chart
@@ -117,55 +118,21 @@ def run_digest(db: sqlite_utils.Database, *, week: Week | None = None, mode: str
         raise ValueError("preview mode needs an output directory")
     settings = settings or get_settings()
     week = week or last_full_week(today)
+    if mode == "send" and week.end > (today or datetime.now(UTC).date()):
+        # a digest is sent once: sending a week that is not over would leave out its last days for good
+        raise ValueError(f"week {week} is not over until {week.end.isoformat()}; preview it with --out instead")
     selection = select_week(db, week, base_url=settings.base_url)
     run = DigestRun(str(week), mode, len(selection.events))
     subscribers = list_subscribers(db)
     if mode == "preview":
-        out_dir = Path(out_dir)  # type: ignore[arg-type]
-        out_dir.mkdir(parents=True, exist_ok=True)
+        assert out_dir is not None
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
         subscribers = subscribers or [PREVIEW_SUBSCRIBER]
-    charts = _Charts()
-    sender = sender_address(settings)
     mailer = Mailer(SmtpConfig.from_settings(settings, timeout=timeout)) if mode == "send" else None
-    unreachable: str | None = None
+    worker = _Worker(db, week, mode, settings, mailer, Path(out_dir) if out_dir else None)
     try:
         for sub in subscribers:
-            mine = selection.filtered(sub)
-            n = len(mine.events)
-            result = DigestResult(sub.id, sub.email, "pending", n)
-            row = digest_row(db, sub.id, week) if mode != "preview" else None
-            if row and row["status"] in ("sent", "empty"):
-                result.status, result.attempts = "already", row["attempts"] or 0
-                result.message_id, result.n_events = row["message_id"] or "", row["n_events"] or 0
-            elif n == 0 and settings.digest_skip_empty:
-                result.status = "empty"
-                if mode == "send":
-                    result.attempts = _record(db, sub, week, "empty", 0, tried=False)
-            elif mode == "plan":
-                result.status = "retry" if row else "pending"
-                result.attempts = row["attempts"] or 0 if row else 0
-                result.error = row["error"] or "" if row else ""
-            else:
-                msg = compose_digest(mine, sub, settings, chart=charts(mine) if n else None)
-                result.message_id = msg["Message-ID"]
-                if mode == "preview":
-                    path = out_dir / f"{week}-{sub.id:04d}-{_slug(sub.email)}.eml"  # type: ignore[operator]
-                    path.write_bytes(msg.as_bytes())
-                    result.status, result.path = "preview", str(path)
-                else:
-                    assert mailer is not None
-                    try:
-                        if unreachable:
-                            raise DeliveryError(unreachable, unreachable=True)
-                        mailer.send(msg, sub.email, sender)
-                    except DeliveryError as exc:
-                        if exc.unreachable:
-                            unreachable = str(exc)
-                        result.status, result.error, result.message_id = "failed", str(exc), ""
-                        result.attempts = _record(db, sub, week, "failed", n, error=str(exc))
-                    else:
-                        result.status = "sent"
-                        result.attempts = _record(db, sub, week, "sent", n, message_id=result.message_id)
+            result = worker.one(sub, selection.filtered(sub))
             run.results.append(result)
             if progress:
                 progress(result)
@@ -173,3 +140,62 @@ def run_digest(db: sqlite_utils.Database, *, week: Week | None = None, mode: str
         if mailer is not None:
             mailer.close()
     return run
+
+
+class _Worker:
+    """Handles one subscriber at a time for `run_digest`, keeping what the run has learnt."""
+
+    def __init__(self, db: sqlite_utils.Database, week: Week, mode: str, settings: Settings,
+                 mailer: Mailer | None, out_dir: Path | None) -> None:
+        self.db, self.week, self.mode, self.settings = db, week, mode, settings
+        self.mailer, self.out_dir = mailer, out_dir
+        self.sender = sender_address(settings)
+        self.charts = _Charts()
+        self.unreachable: str | None = None  # set once the server could not be reached in this run
+
+    def one(self, sub: Subscriber, mine: WeekSelection) -> DigestResult:
+        db, week, n = self.db, self.week, len(mine.events)
+        result = DigestResult(sub.id, sub.email, "pending", n)
+        row = digest_row(db, sub.id, week) if self.mode != "preview" else None
+        if row and row["status"] in ("sent", "empty"):
+            result.status, result.attempts = "already", row["attempts"] or 0
+            result.message_id, result.n_events = row["message_id"] or "", row["n_events"] or 0
+            return result
+        if n == 0 and self.settings.digest_skip_empty:
+            result.status = "empty"
+            if self.mode == "send":
+                result.attempts = _record(db, sub, week, "empty", 0, tried=False)
+            return result
+        if self.mode == "plan":
+            result.status = "retry" if row else "pending"
+            result.attempts = (row["attempts"] or 0) if row else 0
+            result.error = (row["error"] or "") if row else ""
+            return result
+        try:
+            msg = compose_digest(mine, sub, self.settings, chart=self.charts(mine) if n else None)
+        except (TemplateError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # odd data in one event must not stop everyone else's digest; the error is kept
+            result.status, result.error = "failed", f"could not compose: {type(exc).__name__}: {exc}"
+            if self.mode == "send":
+                result.attempts = _record(db, sub, week, "failed", n, error=result.error)
+            return result
+        if self.mode == "preview":
+            assert self.out_dir is not None
+            path = self.out_dir / f"{week}-{sub.id:04d}-{_slug(sub.email)}.eml"
+            path.write_bytes(msg.as_bytes())
+            result.status, result.path, result.message_id = "preview", str(path), msg["Message-ID"]
+            return result
+        assert self.mailer is not None
+        try:
+            if self.unreachable:
+                raise DeliveryError(f"not tried: {self.unreachable}", unreachable=True)
+            self.mailer.send(msg, sub.email, self.sender)
+        except DeliveryError as exc:
+            if exc.unreachable and not self.unreachable:
+                self.unreachable = str(exc)
+            result.status, result.error = "failed", str(exc)
+            result.attempts = _record(db, sub, week, "failed", n, error=str(exc))
+        else:
+            result.status, result.message_id = "sent", msg["Message-ID"]
+            result.attempts = _record(db, sub, week, "sent", n, message_id=result.message_id)
+        return result
