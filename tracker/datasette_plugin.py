@@ -1,7 +1,10 @@
 """Datasette hooks for the tracker: an event's page lists its sources, and nothing writes.
 
+Writes are refused twice: any request other than GET/HEAD/OPTIONS gets 405
+from an ASGI wrapper, and the permissions that would allow writing are denied.
+
 Registered by `tracker.serve` on the Datasette it builds, so no entry point is
-needed. The sources come from the same SQL as the `event_sources` canned query.
+needed. The sources come from the same SQL as the `sources_of_event` canned query.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def _safe_link(url: str | None) -> str | None:
 async def event_sources(datasette: Any, event_id: str) -> list[dict[str, Any]]:
     """Sources behind one event, oldest first, ready for the row template."""
     db = datasette.get_database(DATABASE)
-    result = await db.execute(QUERIES["event_sources"]["sql"], {"event_id": event_id})
+    result = await db.execute(QUERIES["sources_of_event"]["sql"], {"event_id": event_id})
     rows = [dict(r) for r in result.rows]
     for row in rows:
         row["link"] = _safe_link(row.get("url"))
@@ -53,6 +56,31 @@ def extra_template_vars(template: str, database: str, table: str, view_name: str
         }
 
     return inner
+
+
+#: The only HTTP methods served; everything else is answered 405 before Datasette sees it.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    def wrap(app: Any) -> Any:
+        async def read_only(scope: dict, receive: Any, send: Any) -> None:
+            if scope.get("type") == "http" and scope.get("method", "GET").upper() not in READ_METHODS:
+                body = b"This tracker instance is read-only: only GET and HEAD requests are served.\n"
+                await send({
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD"),
+                                (b"content-length", str(len(body)).encode())],
+                })
+                await send({"type": "http.response.body", "body": body})
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
 
 
 @hookimpl

@@ -105,7 +105,7 @@ QUERIES: dict[str, dict[str, Any]] = {
             "order by e.date desc, e.id"
         ),
     },
-    "event_sources": {
+    "sources_of_event": {
         "title": "All sources behind one event",
         "description": (
             "Every article an event was merged from, with a link to the original and the sentence the "
@@ -242,7 +242,7 @@ def build_metadata() -> dict[str, Any]:
             tables[f"{t.name}_fts{suffix}"] = {"hidden": True}
     tables["events"]["description_html"] = (
         f"{tables['events']['description']} Open an event to see its sources and their evidence, or "
-        f'use <a href="/{DATABASE}/event_sources">all sources behind one event</a>.'
+        f'use <a href="/{DATABASE}/sources_of_event">all sources behind one event</a>.'
     )
     for view in VIEWS:
         entry: dict[str, Any] = {"description": view.description}

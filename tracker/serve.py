@@ -94,6 +94,8 @@ def build_datasette(db_path: str | Path, *, sql_time_limit_ms: int = DEFAULT_SQL
         },
     )
     ds.add_database(Database(ds, path=str(db_path.resolve()), is_mutable=not immutable), name=DATABASE)
+    if "_memory" in ds.databases:  # added by Datasette when built without files; nothing to browse there
+        ds.remove_database("_memory")
     asyncio.run(ds.invoke_startup())
     return ds
 

@@ -1,0 +1,81 @@
+"""db/metadata.json is what tracker/metadata.py generates from the schema, and covers the database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+from tracker.metadata import DATABASE, METADATA_PATH, QUERIES, build_metadata, dumps_metadata
+from tracker.schema import TABLES, VIEWS
+from tracker.serve import load_metadata
+
+
+def test_committed_file_equals_generated() -> None:
+    assert METADATA_PATH.read_text(encoding="utf-8") == dumps_metadata(), (
+        "db/metadata.json is stale: run `.venv/bin/python -m tracker.metadata` and commit it"
+    )
+
+
+def test_every_table_and_column_described_from_schema() -> None:
+    tables = build_metadata()["databases"][DATABASE]["tables"]
+    for t in TABLES:
+        entry = tables[t.name]
+        assert entry["description"] == t.description
+        assert entry["columns"] == {c.name: c.description for c in t.columns}
+        assert entry.get("hidden", False) == t.internal
+        assert entry.get("label_column") == t.label
+    for view in VIEWS:
+        assert tables[view.name]["description"] == view.description
+
+
+def test_every_table_of_a_real_database_is_described_or_hidden(db_path: Path) -> None:
+    from tracker.db import open_db
+
+    open_db(db_path).close()
+    with sqlite3.connect(db_path) as conn:
+        names = [r[0] for r in conn.execute(
+            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'")]
+    tables = build_metadata()["databases"][DATABASE]["tables"]
+    for name in names:
+        assert name in tables, f"{name} is in the database but not in the metadata"
+        assert tables[name].get("description") or tables[name].get("hidden"), name
+    fts = [n for n in names if "_fts" in n]
+    assert fts and all(tables[n]["hidden"] for n in fts)
+
+
+def test_events_defaults() -> None:
+    events = build_metadata()["databases"][DATABASE]["tables"]["events"]
+    assert events["sort_desc"] == "date"
+    assert events["facets"] == ["country", "platform", "action", "status", "justification_category"]
+    assert build_metadata()["databases"][DATABASE]["tables"]["event_sources"]["facets"] == ["publisher"]
+
+
+def test_canned_query_names_do_not_shadow_tables() -> None:
+    # A canned query named like a table hides that table in Datasette.
+    names = {t.name for t in TABLES} | {v.name for v in VIEWS}
+    assert not names & set(QUERIES)
+
+
+def test_canned_queries_are_valid_sql(db) -> None:
+    factories.populate(db)
+    for name, q in QUERIES.items():
+        params = {p: "x" for p in ("as_of", "country", "platform", "event_id", "q")}
+        params["as_of"] = ""
+        db.execute(q["sql"], params).fetchall()  # raises on a bad query
+        assert q["title"] and q["description"], name
+
+
+def test_stale_file_is_not_served(tmp_path: Path) -> None:
+    stale = json.loads(dumps_metadata())
+    stale["title"] = "old title"
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps(stale), encoding="utf-8")
+    with pytest.warns(UserWarning, match="out of date"):
+        assert load_metadata(path) == build_metadata()
+    assert load_metadata(tmp_path / "missing.json") == build_metadata()
+    path.write_text(dumps_metadata(), encoding="utf-8")
+    assert load_metadata(path) == build_metadata()
