@@ -115,3 +115,16 @@ def test_installed_console_script_streams_to_a_pipe(full_db_path):
     text = proc.stdout.decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert {r["title"] for r in rows} == {"Russia slows down Twitter", "Роскомнадзор замедлил Twitter"}
+
+
+def test_bom_for_excel_and_only_for_csv(full_db_path, tmp_path):
+    out = tmp_path / "events.csv"
+    result = run("export", "events", "--db", str(full_db_path), "--bom", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(factories.EVENTS)
+    bad = run("export", "events", "--db", str(full_db_path), "--bom", "--format", "jsonl",
+              "-o", str(tmp_path / "e.jsonl"))
+    assert bad.exit_code == 2 and "only for CSV" in bad.output
+    assert not (tmp_path / "e.jsonl").exists()

@@ -165,3 +165,10 @@ def test_file_hashes_and_content_id_follow_the_documented_rule(full_db, tmp_path
         digests.append(digest)
     assert [r["name"] for r in desc["resources"]] == list(RESOURCES)
     assert desc["id"] == "sha256:" + hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def test_installed_extractor_version_is_recorded(full_db, tmp_path):
+    extract = pytest.importorskip("tracker.extract")
+    meta = write_package(full_db, tmp_path / "pkg").descriptor["tracker"]
+    assert meta["extractor"]["installed"] == extract.extractor_version()
+    assert meta["extractor"]["installed"] in (tmp_path / "pkg" / "CODEBOOK.md").read_text(encoding="utf-8")

@@ -423,21 +423,24 @@ def _export_kind_command(kind: str) -> None:
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
                   help="File to write, replaced only once complete (default: standard output).")
+    @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for Excel).")
     @_export_filter_options
-    def command(db_path: Path, fmt: str, output: Path | None, since: str | None, until: str | None,
+    def command(db_path: Path, fmt: str, output: Path | None, bom: bool, since: str | None, until: str | None,
                 countries: tuple[str, ...], platforms: tuple[str, ...], actions: tuple[str, ...],
                 statuses: tuple[str, ...], raw_formulas: bool) -> None:
         import io
 
         from .export import count_rows, export_file, export_rows
 
+        if bom and fmt != "csv":
+            raise click.BadParameter("a byte-order mark is only for CSV", param_hint="--bom")
         db = _export_db(db_path)
         filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
         if output is None or str(output) == "-":
             sys.stdout.flush()
             out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
             try:
-                export_rows(db, kind, fmt, out, filters, neutralise_formulas=not raw_formulas)
+                export_rows(db, kind, fmt, out, filters, neutralise_formulas=not raw_formulas, bom=bom)
             finally:
                 out.flush()
                 out.detach()
@@ -446,9 +449,9 @@ def _export_kind_command(kind: str) -> None:
             with click.progressbar(length=count_rows(db, kind, filters), label=f"exporting {kind}",
                                    file=sys.stderr) as bar:
                 n = export_file(db, kind, fmt, output, filters, neutralise_formulas=not raw_formulas,
-                                progress=bar.update)
+                                progress=bar.update, bom=bom)
         else:
-            n = export_file(db, kind, fmt, output, filters, neutralise_formulas=not raw_formulas)
+            n = export_file(db, kind, fmt, output, filters, neutralise_formulas=not raw_formulas, bom=bom)
         click.echo(f"wrote {n} {kind} rows to {output}", err=True)
 
 
@@ -470,9 +473,16 @@ def export_package(directory: Path, db_path: Path, since: str | None, until: str
 
     db = _export_db(db_path)
     filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
+
+    def show(name: str, n: int) -> None:
+        done[name] = done.get(name, 0) + n
+        if done[name] % 100_000 == 0:
+            click.echo(f"{name}: {done[name]:,} rows", err=True)
+
+    done: dict[str, int] = {}
     try:
         summary = write_package(db, directory, filters, neutralise_formulas=not raw_formulas,
-                                overwrite=overwrite)
+                                overwrite=overwrite, progress=show if sys.stderr.isatty() else None)
     except FilterError as exc:
         raise click.BadParameter(exc.message, param_hint=exc.option) from None
     if as_json:

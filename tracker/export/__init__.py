@@ -34,15 +34,18 @@ def export_rows(
     *,
     neutralise_formulas: bool = True,
     progress: Callable[[int], None] | None = None,
+    bom: bool = False,
 ) -> int:
     """Write the rows of `kind` matching `filters` to `fh` as `fmt`; returns the number of rows."""
     if kind not in KINDS:
         raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
     if fmt not in FORMATS:
         raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if bom and fmt != "csv":
+        raise FilterError("--bom", "a byte-order mark is only for CSV")
     f = filters or Filters()
     return write_rows(iter_rows(db, kind, f), KINDS[kind].columns, fmt, fh,
-                      neutralise_formulas=neutralise_formulas, progress=progress)
+                      neutralise_formulas=neutralise_formulas, progress=progress, bom=bom)
 
 
 def export_file(
@@ -54,14 +57,18 @@ def export_file(
     *,
     neutralise_formulas: bool = True,
     progress: Callable[[int], None] | None = None,
+    bom: bool = False,
 ) -> int:
     """Like `export_rows`, into `path`; the file appears only once it is complete."""
     if kind not in KINDS:
         raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
     if fmt not in FORMATS:
         raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if bom and fmt != "csv":
+        raise FilterError("--bom", "a byte-order mark is only for CSV")
     with atomic_text_file(path) as fh:
-        return export_rows(db, kind, fmt, fh, filters, neutralise_formulas=neutralise_formulas, progress=progress)
+        return export_rows(db, kind, fmt, fh, filters, neutralise_formulas=neutralise_formulas, progress=progress,
+                           bom=bom)
 
 
 def write_package(*args, **kwargs):  # re-export of package.write_package, imported lazily

@@ -103,8 +103,14 @@ def write_csv(
     *,
     neutralise_formulas: bool = True,
     progress: Callable[[int], None] | None = None,
+    bom: bool = False,
 ) -> int:
-    """Header plus one line per row (RFC 4180 quoting, CRLF); returns the number of rows."""
+    """Header plus one line per row (RFC 4180 quoting, CRLF); returns the number of rows.
+
+    `bom` starts the file with a UTF-8 byte-order mark, which Excel needs to read UTF-8.
+    """
+    if bom:
+        fh.write("\ufeff")
     writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
     n = 0
@@ -147,9 +153,10 @@ def write_rows(
     *,
     neutralise_formulas: bool = True,
     progress: Callable[[int], None] | None = None,
+    bom: bool = False,
 ) -> int:
     if fmt == "csv":
-        return write_csv(rows, columns, fh, neutralise_formulas=neutralise_formulas, progress=progress)
+        return write_csv(rows, columns, fh, neutralise_formulas=neutralise_formulas, progress=progress, bom=bom)
     if fmt == "jsonl":
         return write_jsonl(rows, columns, fh, progress=progress)
     raise ValueError(f"unknown export format {fmt!r} (csv or jsonl)")
