@@ -1,0 +1,256 @@
+"""`tracker demo`: the whole pipeline on bundled sources, without touching the internet.
+
+A small site on 127.0.0.1 (random free port) serves demo sources built from
+`tracker/demo_data/articles.json`: two RSS feeds, an Atom feed and a press-release listing
+page without a feed, plus the article pages and a robots.txt. A demo feeds.toml pointing at
+it is written next to the database, then each stage runs in turn.
+
+`run_demo` is a list of steps; later stages (extract + merge, digest, serving) append their
+own step functions to `STEPS` order below, each taking and returning the shared `Demo` state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+
+SECTIONS = {
+    # section: (source name, type, publisher, country, path of the feed or listing page, title)
+    "wire": ("demo-wire", "rss", "press", "", "/wire/rss.xml", "Demo Wire: technology and policy"),
+    "rights": ("demo-rights", "rss", "ngo", "", "/rights/feed.xml", "Demo Rights Monitor: alerts"),
+    "courts": ("demo-courts", "atom", "court", "ZZ", "/courts/atom.xml", "Demo Court Reports"),
+    "regulator": ("demo-regulator", "html", "regulator", "ZZ", "/regulator/press-releases",
+                  "Demo Regulator: press releases"),
+}
+
+
+def load_articles() -> list[dict]:
+    """The bundled demo articles (see tracker/demo_data/README.md)."""
+    text = resources.files("tracker").joinpath("demo_data/articles.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+# ---- the demo site -----------------------------------------------------------
+
+
+def _date(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T08:00:00+00:00")
+
+
+def _article_page(a: dict, base: str) -> str:
+    paras = "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in a["text"].split("\n") if p.strip())
+    title, author = html.escape(a["title"]), html.escape(a["author"])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="author" content="{author}">
+<meta property="article:published_time" content="{a['published']}T08:00:00Z">
+<link rel="canonical" href="{base}/{a['section']}/{a['slug']}"></head>
+<body><header><nav><a href="/">Demo newsroom</a> · <a href="/wire/rss.xml">Wire</a> ·
+<a href="/regulator/press-releases">Regulator</a></nav></header>
+<main><div class="headline"><h1>{title}</h1>
+<p class="meta">{author}, <time datetime="{a['published']}">{a['published']}</time></p></div>
+<article>
+{paras}
+</article></main>
+<footer><p>Demo site served locally by tracker. Texts: see tracker/demo_data/README.md.</p></footer>
+</body></html>"""
+
+
+def _rss(section: str, items: list[dict], base: str) -> str:
+    _, _, _, _, _path, title = SECTIONS[section]
+    entries = []
+    for a in items:
+        link = f"{base}/{section}/{a['slug']}"
+        if section == "wire":
+            link += "?utm_source=rss&utm_medium=feed"  # tracking parameters the crawler drops
+        summary = html.escape(a["text"].split("\n")[0][:300])
+        entries.append(f"<item><title>{html.escape(a['title'])}</title><link>{html.escape(link)}</link>"
+                       f"<guid isPermaLink=\"false\">{section}-{a['slug']}</guid>"
+                       f"<pubDate>{format_datetime(_date(a['published']))}</pubDate>"
+                       f"<description>{summary}</description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{html.escape(title)}</title><link>{base}/{section}/</link>"
+            f"<description>{html.escape(title)}</description>{''.join(entries)}</channel></rss>")
+
+
+def _atom(section: str, items: list[dict], base: str) -> str:
+    _, _, _, _, path, title = SECTIONS[section]
+    updated = max(a["published"] for a in items)
+    entries = "".join(
+        f"<entry><title>{html.escape(a['title'])}</title><link rel=\"alternate\" href=\"{base}/{section}/"
+        f"{a['slug']}\"/><id>tag:demo.invalid,{a['published']}:{a['slug']}</id>"
+        f"<updated>{a['published']}T08:00:00Z</updated><summary>{html.escape(a['text'][:300])}</summary></entry>"
+        for a in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>{html.escape(title)}</title><id>{base}{path}</id><updated>{updated}T08:00:00Z</updated>"
+            f"{entries}</feed>")
+
+
+def _listing(items: list[dict]) -> str:
+    rows = "\n".join(f'<li><time datetime="{a["published"]}">{a["published"]}</time> '
+                     f'<a href="/regulator/{a["slug"]}">{html.escape(a["title"])}</a></li>' for a in items)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Press releases</title></head>
+<body><header><nav><a href="/">Home</a> <a href="/regulator/about">About the regulator</a></nav></header>
+<main><h1>Press releases</h1><ul class="releases">
+{rows}
+</ul><p><a href="/regulator/press-releases?page=2">Older releases</a></p></main>
+<footer><a href="/regulator/contact">Contact</a></footer></body></html>"""
+
+
+def build_site(base: str, articles: list[dict] | None = None) -> dict[str, tuple[str, bytes]]:
+    """Every path of the demo site -> (content type, body), for a site living at `base`."""
+    articles = load_articles() if articles is None else articles
+    pages: dict[str, tuple[str, str]] = {
+        "/robots.txt": ("text/plain", "User-agent: *\nDisallow: /private/\n"),
+    }
+    for section in SECTIONS:
+        items = sorted((a for a in articles if a["section"] == section), key=lambda a: a["published"],
+                       reverse=True)
+        path = SECTIONS[section][4]
+        if section == "regulator":
+            pages[path] = ("text/html; charset=utf-8", _listing(items))
+        elif SECTIONS[section][1] == "atom":
+            pages[path] = ("application/atom+xml", _atom(section, items, base))
+        else:
+            pages[path] = ("application/rss+xml", _rss(section, items, base))
+        for a in items:
+            pages[f"/{section}/{a['slug']}"] = ("text/html; charset=utf-8", _article_page(a, base))
+    return {p: (ctype, body.encode("utf-8")) for p, (ctype, body) in pages.items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Site
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        page = self.server.pages.get(path)
+        if page is None:
+            self.send_error(404)
+            return
+        ctype, body = page
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Site(ThreadingHTTPServer):
+    daemon_threads = True
+    pages: dict[str, tuple[str, bytes]]
+
+
+@dataclass
+class DemoSite:
+    """The running demo site; `close()` stops it."""
+
+    url: str
+    server: _Site
+    thread: threading.Thread
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_site(host: str = "127.0.0.1", port: int = 0) -> DemoSite:
+    """Serve the demo sources on `host` (a random free port by default) in a background thread."""
+    server = _Site((host, port), _Handler)
+    url = f"http://{host}:{server.server_address[1]}"
+    server.pages = build_site(url)
+    thread = threading.Thread(target=server.serve_forever, name="tracker-demo-site", daemon=True)
+    thread.start()
+    return DemoSite(url, server, thread)
+
+
+def write_feeds(site_url: str, path: Path) -> Path:
+    """A feeds.toml with the demo sources at `site_url`."""
+    lines = ["# Demo sources served by `tracker demo` on the local machine; written by the demo.", ""]
+    for name, type_, publisher, country, feed_path, _title in SECTIONS.values():
+        lines += ["[[source]]", f'name = "{name}"', f'url = "{site_url}{feed_path}"', f'type = "{type_}"',
+                  f'publisher = "{publisher}"']
+        if country:
+            lines.append(f'country = "{country}"  # ZZ: the demo regulator and court are not a real country')
+        lines += ['language = "en"', 'tags = ["demo"]', "poll_minutes = 5", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+# ---- the steps ------------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    """State shared by the demo steps; each step adds its part of the result."""
+
+    db_path: Path
+    serve: bool
+    echo: Callable[[str], None]
+    site: DemoSite | None = None
+    feeds_path: Path | None = None
+    result: dict = field(default_factory=dict)
+
+
+def step_site(demo: Demo) -> None:
+    demo.site = start_site()
+    demo.feeds_path = write_feeds(demo.site.url, demo.db_path.parent / "demo-feeds.toml")
+    demo.result.update(site=demo.site.url, feeds=str(demo.feeds_path), db=str(demo.db_path))
+    demo.echo(f"demo site: {demo.site.url} (sources in {demo.feeds_path})")
+
+
+def step_crawl(demo: Demo) -> None:
+    from .config import load_feeds
+    from .crawl import CrawlOptions, crawl
+    from .crawl.http import HttpOptions
+    from .crawl.run import format_summary
+    from .db import open_db
+
+    db = open_db(demo.db_path)
+    try:
+        summary = crawl(db, load_feeds(demo.feeds_path),
+                        CrawlOptions(http=HttpOptions(delay=0, per_host=4, timeout=10), allow_private=True))
+    finally:
+        db.close()
+    demo.result["crawl"] = summary.as_dict()
+    demo.echo("\n== crawl\n" + format_summary(summary))
+
+
+#: Stages run in this order. Later stages insert theirs (extract/merge, digest, serve) here.
+STEPS: list[Callable[[Demo], None]] = [step_site, step_crawl]
+
+
+def run_demo(db_path: str | Path, *, serve: bool = True, echo: Callable[[str], None] = print) -> dict:
+    """Run every demo step against `db_path`; returns what each step reported (JSON-able).
+
+    `serve` is for the serving step of a later stage; without it the demo stops after the pipeline.
+    """
+    demo = Demo(Path(db_path), serve, echo)
+    try:
+        for step in STEPS:
+            step(demo)
+    finally:
+        if demo.site is not None:
+            demo.site.close()
+    return demo.result
