@@ -61,13 +61,18 @@ def init(db_path: Path) -> None:
               help="Crawl only this source (repeatable; runs it even when disabled).")
 @click.option("--allow-private", is_flag=True, default=None,
               help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1).")
+@click.option("--max-items", type=click.IntRange(min=0), default=50, show_default=True,
+              help="New articles fetched per source in this run.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
 @json_option
 def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
-          as_json: bool) -> None:
+          max_items: int, delay: float, as_json: bool) -> None:
     """Fetch the sources of feeds.toml and store their new articles."""
     from .config import ConfigError, load_feeds, select
     from .crawl import CrawlOptions
     from .crawl import crawl as run_crawl
+    from .crawl.http import HttpOptions
     from .crawl.run import format_summary
     from .db import open_db
 
@@ -80,7 +85,9 @@ def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_
     db = open_db(db_path)
     with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
                            item_show_func=lambda r: r.name if r else None) as bar:
-        summary = run_crawl(db, sources, CrawlOptions(allow_private=allow_private or None),
+        options = CrawlOptions(http=HttpOptions(delay=delay), allow_private=allow_private or None,
+                               max_items=max_items)
+        summary = run_crawl(db, sources, options,
                             progress=lambda result: bar.update(1, result))
     if as_json:
         echo_json(summary.as_dict())
