@@ -46,16 +46,21 @@ def run_pipeline(
     sources: list[Source],
     *,
     allow_private: bool | None = None,
+    crawl_options: object | None = None,
     crawl_progress: Callable[[object], None] | None = None,
     extract_progress: Callable[[int], None] | None = None,
     on_extract_start: Callable[[int], None] | None = None,
     extract: Extractor | None = None,
     version: str | None = None,
 ) -> RunSummary:
-    """Crawl `sources`, then read every article the current extractor has not read, and merge."""
+    """Crawl `sources`, then read every article the current extractor has not read, and merge.
+
+    `crawl_options` (a tracker.crawl.CrawlOptions) overrides the defaults, e.g. for local sites.
+    """
     from .crawl import CrawlOptions, crawl
 
-    crawled = crawl(db, sources, CrawlOptions(allow_private=allow_private), progress=crawl_progress)
+    options = crawl_options or CrawlOptions(allow_private=allow_private)
+    crawled = crawl(db, sources, options, progress=crawl_progress)
     extracted = extract_articles(db, extract=extract, version=version, progress=extract_progress,
                                  on_start=on_extract_start)
     return RunSummary(
