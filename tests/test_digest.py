@@ -40,7 +40,8 @@ def week_changes(db) -> None:
     """Changes in 2026-W47 on top of the factory's two new events.
 
     NG Twitter is lifted (a new article, whose title carries markup, shows it); RU throttling gains a
-    regulator source; and two back-filled rows recorded that week describe old facts, which must not count.
+    regulator source; the RU threat is carried out; a PK block reported on Friday of W46 is only crawled
+    on Tuesday of W47; and two back-filled rows recorded that week describe old facts, which must not count.
     """
     db.table("articles").insert_all([
         {"id": 8, "source": "ngo", "url": "http://127.0.0.1/ngo/8", "title": "Twitter <script>alert('x')</script> is back",
@@ -53,6 +54,9 @@ def week_changes(db) -> None:
         {"id": 10, "source": "wire", "url": "http://127.0.0.1/wire/10", "title": "Archive: Wikipedia block",
          "text": "Turkey blocked Wikipedia in 2017.", "published": "2019-05-01", "language": "en",
          "content_hash": "hash-10", "fetched_at": "2026-11-17T09:00:00Z", "extractor_version": "test"},
+        {"id": 11, "source": "wire", "url": "http://127.0.0.1/wire/11", "title": "Pakistan blocks X",
+         "text": "The PTA blocked X nationwide on Friday.", "published": "2026-11-13", "language": "en",
+         "content_hash": "hash-11", "fetched_at": "2026-11-17T09:00:00Z", "extractor_version": "test"},
     ])
     base = {"position": 0, "scope": "nationwide", "confidence": 0.8, "extractor_version": "test",
             "created_at": "2026-11-20T00:00:00Z", "evidence_start": 0}
@@ -66,7 +70,15 @@ def week_changes(db) -> None:
         {**base, "id": 11, "article_id": 10, "country": "TR", "platform": "Wikipedia", "action": "block",
          "action_class": "restrict", "status": "in_effect", "date": "2017",
          "evidence": "Turkey blocked Wikipedia in 2017.", "evidence_end": 33},
+        {**base, "id": 12, "article_id": 11, "country": "PK", "platform": "Twitter", "action": "block",
+         "action_class": "restrict", "status": "in_effect", "date": "2026-11-13",
+         "evidence": "The PTA blocked X nationwide on Friday.", "evidence_end": 38},
     ])
+    db.table("events").insert({
+        "id": "ev-pk-twitter-restrict-2026-11", "country": "PK", "platform": "Twitter", "action": "block",
+        "action_class": "restrict", "status": "in_effect", "date": "2026-11-13", "first_reported": "2026-11-13",
+        "last_reported": "2026-11-13", "actor": "PTA", "n_mentions": 1, "n_sources": 1, "n_publishers": 1,
+        "updated_at": "2026-11-17T10:00:00Z"})
     db.table("events").update("ev-ng-twitter-restrict-2021-06", {
         "status": "lifted", "lifted_date": "2026-11-20", "last_reported": "2026-11-20", "n_sources": 2,
         "updated_at": "2026-11-20T10:00:00Z"})
@@ -74,12 +86,16 @@ def week_changes(db) -> None:
         "last_reported": "2026-11-21", "n_sources": 3, "regulator_confirmed": 1,
         "updated_at": "2026-11-21T10:00:00Z"})
     db.table("events").update("ev-tr-wikipedia-restrict-2017-04", {"n_sources": 3, "updated_at": "2026-11-17T10:00:00Z"})
+    db.table("events").update("ev-ru-twitter-threaten-2021-03", {
+        "action": "block", "status": "in_effect", "updated_at": "2026-11-19T10:00:00Z"})
     db.table("event_sources").insert_all([
         {"event_id": "ev-ng-twitter-restrict-2021-06", "mention_id": 9, "article_id": 8, "publisher": "ngo",
          "added_at": "2026-11-20T10:00:00Z"},
         {"event_id": "ev-ru-twitter-throttle-2021-03", "mention_id": 10, "article_id": 9, "publisher": "regulator",
          "added_at": "2026-11-21T10:00:00Z"},
         {"event_id": "ev-tr-wikipedia-restrict-2017-04", "mention_id": 11, "article_id": 10, "publisher": "press",
+         "added_at": "2026-11-17T10:00:00Z"},
+        {"event_id": "ev-pk-twitter-restrict-2026-11", "mention_id": 12, "article_id": 11, "publisher": "press",
          "added_at": "2026-11-17T10:00:00Z"},
     ])
     db.table("event_history").insert_all([
@@ -88,6 +104,12 @@ def week_changes(db) -> None:
         # a back-filled lift from 2020 recorded this week: old news, not a change of this week
         {"event_id": "ev-tr-wikipedia-restrict-2017-04", "status": "lifted", "date": "2020-01", "mention_id": 6,
          "recorded_at": "2026-11-17T10:00:00Z"},
+        # the threat is carried out (the mention is the factory's own; only the stage matters here)
+        {"event_id": "ev-ru-twitter-threaten-2021-03", "status": "in_effect", "date": "2026-11-19", "mention_id": 2,
+         "recorded_at": "2026-11-19T10:00:00Z"},
+        # the PK block's first stage: not a change
+        {"event_id": "ev-pk-twitter-restrict-2026-11", "status": "in_effect", "date": "2026-11-13",
+         "mention_id": 12, "recorded_at": "2026-11-17T10:00:00Z"},
     ])
 
 
@@ -153,8 +175,13 @@ def test_selection_new_lifted_more_sources_and_not_backfill(week_db):
         "ev-in-google-play-restrict-2026-11": "new",
         "ev-ir-telegram-restrict-2026-11": "new",
         "ev-ng-twitter-restrict-2021-06": "lifted",
+        "ev-ru-twitter-threaten-2021-03": "status",
+        "ev-pk-twitter-restrict-2026-11": "found",
         "ev-ru-twitter-throttle-2021-03": "sources",
     }
+    assert got["ev-ru-twitter-threaten-2021-03"].change_label == "now in effect"
+    assert got["ev-pk-twitter-restrict-2026-11"].change_label == "newly found"
+    assert got["ev-pk-twitter-restrict-2026-11"].change_day == date(2026, 11, 17)
     # the 2017 block with a 2020 lift recorded this week and a 2019 article added this week is old news
     assert "ev-tr-wikipedia-restrict-2017-04" not in got
     ng = got["ev-ng-twitter-restrict-2021-06"]
@@ -164,9 +191,31 @@ def test_selection_new_lifted_more_sources_and_not_backfill(week_db):
     assert ru.sources[0].publisher == "regulator" and len(ru.sources) <= 3
     assert ru.url == BASE + "/tracker/events/ev-ru-twitter-throttle-2021-03"
     summary = sel.summary
-    assert summary["n_events"] == 4 and summary["n_countries"] == 4
-    assert dict(summary["by_action"]) == {"block": 2, "ban": 1, "throttle": 1}
-    assert dict(summary["by_change"]) == {"new": 2, "lifted": 1, "sources": 1}
+    assert summary["n_events"] == 6 and summary["n_countries"] == 5
+    assert dict(summary["by_action"]) == {"block": 4, "ban": 1, "throttle": 1}
+    assert summary["by_change"] == [("new", 2), ("lifted", 1), ("status", 1), ("found", 1), ("sources", 1)]
+    assert summary["top_countries"][0] == ("RU", "Russia", 2)
+
+
+def test_a_stage_recorded_again_is_not_a_change(week_db):
+    """The events store re-inserts history rows when mentions move; only a move to a later stage counts."""
+    week_db.table("event_history").insert({
+        "event_id": "ev-ng-twitter-restrict-2021-06", "status": "in_effect", "date": "2026-11-19",
+        "mention_id": 4, "recorded_at": "2026-11-21T10:00:00Z"})
+    week_db.execute("delete from event_history where event_id = 'ev-ng-twitter-restrict-2021-06' "
+                    "and status = 'lifted'")
+    week_db.table("event_history").insert({
+        "event_id": "ev-ng-twitter-restrict-2021-06", "status": "lifted", "date": "2026-11-09",
+        "mention_id": 9, "recorded_at": "2026-11-10T10:00:00Z"})  # lifted in W46, before the row above
+    got = {e.id: e.change for e in select_week(week_db, W47, base_url=BASE).events}
+    assert got["ev-ng-twitter-restrict-2021-06"] == "sources"  # its new W47 article, not "now in effect"
+
+
+def test_found_late_only_when_recent(week_db):
+    week_db.table("events").update("ev-pk-twitter-restrict-2026-11", {"first_reported": "2026-09-30"})
+    week_db.table("articles").update(11, {"published": "2026-09-30"})
+    got = {e.id for e in select_week(week_db, W47, base_url=BASE).events}
+    assert "ev-pk-twitter-restrict-2026-11" not in got  # more than four weeks old when found: back-fill
 
 
 def test_new_event_lists_countries_where_the_measure_came_first(week_db):
@@ -186,13 +235,14 @@ def test_filters_and_grouping(week_db):
     assert [g.code for g in sel.groups] == ["IN", "NG"]  # one each: alphabetical by name
     tw, _ = add_subscriber(week_db, "tw@example.org", platforms=["x"])
     assert {e.id for e in select_week(week_db, W47, base_url=BASE).filtered(tw).events} == {
-        "ev-ng-twitter-restrict-2021-06", "ev-ru-twitter-throttle-2021-03"}
+        "ev-ng-twitter-restrict-2021-06", "ev-ru-twitter-throttle-2021-03", "ev-ru-twitter-threaten-2021-03",
+        "ev-pk-twitter-restrict-2026-11"}
 
 
 def test_chart_counts_and_png(week_db):
     sel = select_week(week_db, W47, base_url=BASE)
     counts = counts_by_day(sel)
-    assert counts["block"] == [0, 0, 1, 1, 0, 0, 0]  # Wed 18 (India), Thu 19 (Iran)
+    assert counts["block"] == [0, 1, 1, 2, 0, 0, 0]  # Tue 17 (PK found), Wed 18 (IN), Thu 19 (IR, RU)
     assert counts["ban"][4] == 1 and counts["throttle"][5] == 1  # Fri lifted, Sat new source
     png = render_chart(sel)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
@@ -234,7 +284,7 @@ def test_message_parts_escaping_and_unsubscribe(week_db):
     msg = compose_digest(sel, sub, settings())
     parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
     assert parsed.get_content_type() == "multipart/alternative"
-    assert parsed["Subject"] == "tracker weekly digest 2026-W47: 4 events in 4 countries"
+    assert parsed["Subject"] == "tracker weekly digest 2026-W47: 6 events in 5 countries"
     assert parsed["To"] == "all@example.org" and parsed["From"].addresses[0].addr_spec == "digest@tracker.test"
     assert sub.token in parsed["List-Unsubscribe"]
     text = parsed.get_body(("plain",)).get_content()
@@ -282,7 +332,7 @@ def test_preview_writes_eml_and_records_nothing(week_db, tmp_path):
 
 def test_preview_without_subscribers_writes_one_unfiltered_digest(week_db, tmp_path):
     run = run_digest(week_db, week=W47, mode="preview", out_dir=tmp_path, settings=settings())
-    assert [r.email for r in run.results] == ["preview@localhost"] and run.results[0].n_events == 4
+    assert [r.email for r in run.results] == ["preview@localhost"] and run.results[0].n_events == 6
     assert len(list(tmp_path.glob("*.eml"))) == 1
 
 

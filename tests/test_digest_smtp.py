@@ -114,11 +114,11 @@ def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server)
         return msg, msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
 
     msg, text, html = parts("all@example.org")
-    assert msg["Subject"] == "tracker weekly digest 2026-W47: 4 events in 4 countries"
+    assert msg["Subject"] == "tracker weekly digest 2026-W47: 6 events in 5 countries"
     assert msg["To"] == "all@example.org"
-    for country in ("India", "Iran", "Nigeria", "Russia"):
+    for country in ("India", "Iran", "Nigeria", "Russia", "Pakistan"):
         assert f"== {country} (" in text and f">{country} (" in html
-    assert "Summary" in html and "2 new, 1 lifted, 1 with more sources" in text
+    assert "Summary" in html and "2 new, 1 lifted, 1 changed status, 1 newly found, 1 with more sources" in text
     assert "<script>" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     image = next(p for p in msg.walk() if p.get_content_type() == "image/png")
     assert image.get_content().startswith(b"\x89PNG")
@@ -145,7 +145,7 @@ def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server)
 
     rows = {r["subscriber_id"]: r for r in week_db.table("digests").rows}
     assert {r["status"] for r in rows.values()} == {"sent"}
-    assert rows[ids["ir@example.org"]]["n_events"] == 1 and rows[ids["all@example.org"]]["n_events"] == 4
+    assert rows[ids["ir@example.org"]]["n_events"] == 1 and rows[ids["all@example.org"]]["n_events"] == 6
     assert rows[ids["ir@example.org"]]["message_id"] == got["ir@example.org"]["Message-ID"]
 
     again = send(week_db, port)

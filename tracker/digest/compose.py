@@ -20,7 +20,8 @@ from .chart import render_chart
 from .select import WeekSelection
 from .subscribers import Subscriber
 
-CHANGE_NAMES = {"new": "new", "lifted": "lifted", "status": "changed status", "sources": "with more sources"}
+CHANGE_NAMES = {"new": "new", "lifted": "lifted", "status": "changed status", "found": "newly found",
+                "sources": "with more sources"}
 
 
 def _human(value: str | None) -> str:

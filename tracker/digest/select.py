@@ -3,16 +3,23 @@
 "New or changed in week W" (W runs Monday 00:00 to the next Monday 00:00, UTC) means one of:
 
 * **new** -- the event's `first_reported` date (earliest publication among its sources) falls in W;
-* **lifted** / **status** -- an `event_history` row other than the event's first one was recorded
-  (`recorded_at`) in W: the measure was lifted, took effect, was announced...;
-* **sources** -- the event was updated in W (`updated_at`) because it gained a source in W
-  (`event_sources.added_at`): more outlets, or the regulator itself, now report it.
+* **lifted** / **status** -- the event moved to a later stage in W: an `event_history` row was
+  recorded (`recorded_at`) in W for a status past the event's first one (threatened < announced <
+  in_effect < lifted), such as a measure being lifted or a threat carried out;
+* **found** -- the event was first reported before W but only reached the database in W (its first
+  `event_sources.added_at` is in W): nothing is lost when a late crawl runs after a digest went out;
+* **sources** -- the event gained a source in W (`event_sources.added_at`): more outlets, or the
+  regulator itself, now report it.
+
+`events.updated_at` is only a quick pre-filter (an event changed in W has `updated_at` on or after
+W's start): it keeps just the latest change, so it cannot say what happened in W on its own.
 
 A change only counts when it is recent news: the change's own date (`event_history.date`, at
-whatever precision it has) or the new source's publication date must be no older than
-`RECENT_DAYS` before W starts. Without that guard, back-filling an archive or re-running the
-extractor (which stamps old rows with today's time) would fill one week's digest with years-old
-measures. Each event appears once, under its most telling change (new > lifted > status > sources).
+whatever precision it has), the new source's publication date, or the late event's
+`first_reported`, must be no older than `RECENT_DAYS` before W starts. Without that guard,
+back-filling an archive or re-running the extractor (which stamps old rows with today's time)
+would fill one week's digest with years-old measures. Each event appears once, under its most
+telling change (new > lifted > status > found > sources).
 """
 
 from __future__ import annotations
@@ -32,7 +39,9 @@ RECENT_DAYS = 28
 MAX_SOURCES = 3
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
-_CHANGE_RANK = {"new": 0, "lifted": 1, "status": 2, "sources": 3}
+_CHANGE_RANK = {"new": 0, "lifted": 1, "status": 2, "found": 3, "sources": 4}
+#: Stages an event goes through, in order (as the events store ranks them).
+STAGES = ("threatened", "announced", "in_effect", "lifted")
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -136,7 +145,7 @@ class DigestEvent:
     justification_category: str
     n_sources: int
     regulator_confirmed: bool
-    change: str  # new, lifted, status or sources
+    change: str  # new, lifted, status, found or sources
     change_day: date  # the day of the week the change belongs to (for the chart)
     new_status: str  # for status changes: the status taken
     sources: tuple[SourceLink, ...]
@@ -151,6 +160,8 @@ class DigestEvent:
             return "lifted"
         if self.change == "status":
             return f"now {self.new_status.replace('_', ' ')}" if self.new_status else "status changed"
+        if self.change == "found":
+            return "newly found"
         return "more sources"
 
 
@@ -229,22 +240,33 @@ def select_week(db: sqlite_utils.Database, week: Week, *, base_url: str) -> Week
         "and substr(first_reported, 1, 10) < ?", [s, e]):
         note(r["id"], "new", _day_in(week, r["first_reported"]))
 
+    rank = "case {col} " + " ".join(f"when '{st}' then {i}" for i, st in enumerate(STAGES)) + " else 2 end"
     for r in db.query(
-        """select h.event_id, h.status, h.date, h.recorded_at from event_history h
-           where substr(h.recorded_at, 1, 10) >= ? and substr(h.recorded_at, 1, 10) < ?
-             and h.id != (select min(h2.id) from event_history h2 where h2.event_id = h.event_id)
-           order by h.recorded_at, h.id""", [s, e]):
+        f"""select h.event_id, h.status, h.date, h.recorded_at from event_history h
+            join events ev on ev.id = h.event_id
+            where ev.updated_at >= ? and substr(h.recorded_at, 1, 10) >= ? and substr(h.recorded_at, 1, 10) < ?
+              and exists (select 1 from event_history h2 where h2.event_id = h.event_id
+                          and {rank.format(col='h2.status')} < {rank.format(col='h.status')})
+            order by h.recorded_at, h.id""", [s, s, e]):
         if _recent(r["date"], cutoff):
             kind = "lifted" if r["status"] == "lifted" else "status"
             note(r["event_id"], kind, _day_in(week, r["date"], r["recorded_at"]), r["status"] or "")
 
     for r in db.query(
+        """select ev.id, ev.first_reported, min(es.added_at) as found from events ev
+           join event_sources es on es.event_id = ev.id
+           where ev.updated_at >= ? and substr(ev.first_reported, 1, 10) < ?
+           group by ev.id having substr(found, 1, 10) >= ? and substr(found, 1, 10) < ?""", [s, s, s, e]):
+        if r["first_reported"] and _recent(r["first_reported"], cutoff):
+            note(r["id"], "found", _day_in(week, r["found"]))
+
+    for r in db.query(
         """select es.event_id, es.added_at, a.published from events ev
            join event_sources es on es.event_id = ev.id
            join articles a on a.id = es.article_id
-           where substr(ev.updated_at, 1, 10) >= ? and substr(ev.updated_at, 1, 10) < ?
-             and substr(es.added_at, 1, 10) >= ? and substr(es.added_at, 1, 10) < ?""", [s, e, s, e]):
-        if _recent(r["published"], cutoff) and r["published"]:
+           where ev.updated_at >= ? and substr(es.added_at, 1, 10) >= ? and substr(es.added_at, 1, 10) < ?""",
+            [s, s, e]):
+        if r["published"] and _recent(r["published"], cutoff):
             note(r["event_id"], "sources", _day_in(week, r["published"], r["added_at"]))
 
     events = [_load_event(db, eid, change, base_url) for eid, change in changes.items()]
