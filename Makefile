@@ -9,6 +9,14 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install test demo bench lint clean
 
 install: $(STAMP)
+	@# Debian's chromium drives the browser tests (tests/test_serve_browser.py); nothing to do once present.
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium \
+	    || echo "warning: chromium could not be installed; the browser tests will be skipped"; \
+	else echo "note: no apt-get here; install chromium yourself or the browser tests will be skipped"; fi
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
