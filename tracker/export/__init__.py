@@ -25,6 +25,16 @@ __all__ = [
 ]
 
 
+def _check_request(kind: str, fmt: str, bom: bool) -> None:
+    """Refuse an unknown kind or format before anything is written (a file export must not start)."""
+    if kind not in KINDS:
+        raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
+    if fmt not in FORMATS:
+        raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if bom and fmt != "csv":
+        raise FilterError("--bom", "a byte-order mark is only for CSV")
+
+
 def export_rows(
     db: sqlite_utils.Database,
     kind: str,
@@ -37,12 +47,7 @@ def export_rows(
     bom: bool = False,
 ) -> int:
     """Write the rows of `kind` matching `filters` to `fh` as `fmt`; returns the number of rows."""
-    if kind not in KINDS:
-        raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
-    if fmt not in FORMATS:
-        raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    if bom and fmt != "csv":
-        raise FilterError("--bom", "a byte-order mark is only for CSV")
+    _check_request(kind, fmt, bom)
     f = filters or Filters()
     return write_rows(iter_rows(db, kind, f), KINDS[kind].columns, fmt, fh,
                       neutralise_formulas=neutralise_formulas, progress=progress, bom=bom)
@@ -60,12 +65,7 @@ def export_file(
     bom: bool = False,
 ) -> int:
     """Like `export_rows`, into `path`; the file appears only once it is complete."""
-    if kind not in KINDS:
-        raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
-    if fmt not in FORMATS:
-        raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    if bom and fmt != "csv":
-        raise FilterError("--bom", "a byte-order mark is only for CSV")
+    _check_request(kind, fmt, bom)
     with atomic_text_file(path) as fh:
         return export_rows(db, kind, fmt, fh, filters, neutralise_formulas=neutralise_formulas, progress=progress,
                            bom=bom)

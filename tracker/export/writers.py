@@ -113,9 +113,14 @@ def write_csv(
         fh.write("\ufeff")
     writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
+    return _counted((writer.writerow([csv_cell(v, neutralise_formulas) for v in row])
+                     for row in typed_rows(rows, columns)), progress)
+
+
+def _counted(writes: Iterable[object], progress: Callable[[int], None] | None) -> int:
+    """Drain `writes` (one per row), reporting progress every 1000 rows; returns the row count."""
     n = 0
-    for row in typed_rows(rows, columns):
-        writer.writerow([csv_cell(v, neutralise_formulas) for v in row])
+    for _ in writes:
         n += 1
         if progress and n % 1000 == 0:
             progress(1000)
@@ -133,16 +138,8 @@ def write_jsonl(
 ) -> int:
     """One JSON object per line, keys in column order, nulls kept, lists as arrays."""
     names = [c.name for c in columns]
-    n = 0
-    for row in typed_rows(rows, columns):
-        fh.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
-        fh.write("\n")
-        n += 1
-        if progress and n % 1000 == 0:
-            progress(1000)
-    if progress:
-        progress(n % 1000)
-    return n
+    return _counted((fh.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) + "\n")
+                     for row in typed_rows(rows, columns)), progress)
 
 
 def write_rows(
