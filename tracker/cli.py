@@ -113,6 +113,64 @@ def demo(db_path: Path, no_serve: bool, as_json: bool) -> None:
 # ---- annotate, eval (extraction) -------------------------------------------
 
 
+@main.command()
+@click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write one JSON line per input line.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each loads the models once).")
+def annotate(input_path: Path, output_path: Path, workers: int) -> None:
+    """Extract events from a JSONL file of texts (contracts section 2); exit 1 if some line was bad."""
+    from .extract import annotate_file, extractor_version
+
+    with click.progressbar(length=sum(1 for _ in input_path.open("rb")), label="annotating",
+                           file=sys.stderr) as bar:
+        summary = annotate_file(input_path, output_path, workers=workers, progress=bar.update)
+    click.echo(
+        f"{summary.lines} lines: {summary.annotated} annotated ({summary.events} events, "
+        f"{summary.not_english} not English), {summary.errors} bad; extractor {extractor_version()}",
+        err=True,
+    )
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command(name="eval")
+@click.argument("gold_path", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", is_flag=True, help="List each missed and each false event with its document id.")
+@json_option
+def eval_command(gold_path: Path, errors: bool, as_json: bool) -> None:
+    """Score the extractor on a gold corpus (contracts sections 3 and 4)."""
+    from .extract import evaluate, extractor_version
+
+    try:
+        report = evaluate(gold_path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    data = report.as_dict()
+    data["extractor_version"] = extractor_version()
+    if errors:
+        data["errors"] = report.errors
+        data["field_errors"] = report.field_errors
+    if as_json:
+        echo_json(data)
+        return
+    ev, docs, fields = data["events"], data["documents_relevance"], data["matched_fields"]
+    click.echo(f"extractor {data['extractor_version']} on {gold_path} ({data['documents']} documents)")
+    click.echo(f"events     precision {ev['precision']:.3f}  recall {ev['recall']:.3f}  F1 {ev['f1']:.3f}"
+               f"  (tp {ev['tp']}, fp {ev['fp']}, fn {ev['fn']})")
+    click.echo(f"documents  precision {docs['precision']:.3f}  recall {docs['recall']:.3f}")
+    click.echo("matched    " + "  ".join(f"{k} {v:.3f}" for k, v in fields.items()))
+    if errors:
+        for err in report.errors:
+            e = err["event"]
+            click.echo(f"{err['id']}\t{err['kind']:5}\t{'/'.join(err['key'])}\t{e.get('action')}/{e.get('status')}"
+                       f"\t{e.get('date')}\t{(e.get('evidence') or '')[:110]}")
+        for fe in report.field_errors:
+            click.echo(f"{fe['id']}\tfield\t{'/'.join(fe['key'])}\t{fe['field']}: predicted {fe['predicted']!r}"
+                       f" gold {fe['gold']!r}")
+
+
 # ---- extract, events (events store) ----------------------------------------
 
 
