@@ -45,14 +45,51 @@ class Mention:
     notes: list[str] = field(default_factory=list)
 
 
-def tree_distance(a: Token, b: Token) -> int:
-    pa = [a, *a.ancestors]
-    pb = [b, *b.ancestors]
-    ib = {t.i: n for n, t in enumerate(pb)}
-    for n, t in enumerate(pa):
+def tree_distance(a: Token, b: Token) -> float:
+    """Edges between two tokens in the parse; coordination and apposition cost nothing
+    ("blocked Facebook, WhatsApp and Viber" puts all three services next to the verb)."""
+    def path(t: Token) -> list[tuple[Token, float]]:
+        out, cost, cur = [(t, 0.0)], 0.0, t
+        while cur.head.i != cur.i:
+            cost += 0.0 if cur.dep_ in ("conj", "appos", "cc") else 1.0
+            cur = cur.head
+            out.append((cur, cost))
+        return out
+
+    pa, pb = path(a), path(b)
+    ib = {t.i: c for t, c in pb}
+    for t, c in pa:
         if t.i in ib:
-            return n + ib[t.i]
-    return 99
+            return c + ib[t.i]
+    return 99.0
+
+
+def _first_conjunct(tok: Token) -> Token:
+    while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
+def linked(ptok: Token, trigger: Token) -> bool:
+    """Is the service an argument of the trigger (its object, passive subject, "access to X",
+    "the ban on X"), or does the trigger describe it ("X, blocked since July")?"""
+    if ptok.i == trigger.i:
+        return True
+    if any(t.i == trigger.i for t in ptok.ancestors):
+        # inside the trigger's phrase, but not inside a nested clause of its own
+        cur = ptok
+        while cur.i != trigger.i:
+            if cur.dep_ in ("advcl", "relcl", "ccomp", "csubj", "parataxis") and cur.head.i != trigger.i:
+                return False
+            if cur.dep_ in ("advcl", "relcl", "parataxis") and cur.pos_ in ("VERB", "AUX"):
+                return False
+            cur = cur.head
+        return True
+    first = _first_conjunct(ptok)
+    if trigger.dep_ in ("acl", "relcl", "amod") and trigger.head.i in (ptok.i, first.i):
+        return True
+    return (trigger.dep_ in ("xcomp", "oprd", "ccomp", "acl") and first.head.i == trigger.head.i
+            and first.dep_ in ("dobj", "nsubj"))
 
 
 def _ent_of(tok: Token, label: str) -> Span | None:
@@ -183,7 +220,11 @@ def authority_kind(tok: Token) -> str | None:
     for c in tok.children:
         if c.dep_ == "compound" and (c.ent_type_ == AUTHORITY or c.lemma_.lower() in kb.words("authority")):
             return "authority"
-    if tok.lower_ in ("company", "firm") or tok.ent_type_ == "ORG" and tok.lemma_.lower() not in kb.words("authority"):
+    if tok.ent_type_ == "ORG":
+        ent = _ent_of(tok, "ORG")
+        words = {t.lemma_.lower() for t in ent} if ent is not None else {tok.lemma_.lower()}
+        return "authority" if words & (kb.words("authority") | {"service", "bureau"}) else "company"
+    if tok.lower_ in ("company", "firm"):
         return "company"
     if tok.ent_type_ == "PERSON":
         return "person"
@@ -213,10 +254,10 @@ def _sentence_country(sent: Span, trigger: Token, exclude: tuple[int, int] | Non
         root = ent.root
         dist = tree_distance(root, trigger)
         # a demonym that describes a thing ("Chinese apps") says less than one describing an actor
-        if root.dep_ in ("amod", "compound") and root.head.ent_type_ != AUTHORITY:
-            if authority_kind(root.head) not in ("authority",) and root.head.lemma_.lower() not in (
-                "network", "networks", "user", "users", "provider", "operator", "territory", "soil"):
-                dist += 4
+        if (root.dep_ in ("amod", "compound") and root.head.ent_type_ != AUTHORITY
+                and authority_kind(root.head) not in ("authority",) and root.head.lemma_.lower() not in (
+                    "network", "networks", "user", "users", "provider", "operator", "territory", "soil")):
+            dist += 4
         if ent.label_ == AUTHORITY:
             dist -= 2
         if best is None or dist < best[0]:
@@ -269,9 +310,9 @@ def scope_for(sent: Span, action: str) -> str | None:
         return None
     lemmas = {t.lemma_.lower() for t in sent}
     if lemmas & kb.words("gov_device") and lemmas & {"government", "official", "federal", "work", "parliamentary",
-                                                      "staff", "state-issued", "government-issued", "corporate"}:
-        if any(t.lemma_.lower() in kb.words("gov_device") and t.pos_ == "NOUN" for t in sent):
-            return "government_devices"
+                                                      "staff", "state-issued", "government-issued", "corporate"} \
+            and any(t.lemma_.lower() in kb.words("gov_device") and t.pos_ == "NOUN" for t in sent):
+        return "government_devices"
     for tok in sent:
         if tok.dep_ == "pobj" and tok.head.lower_ in ("in", "across", "throughout"):
             if tok.lemma_.lower() in kb.words("region") or any(
@@ -286,104 +327,247 @@ def scope_for(sent: Span, action: str) -> str | None:
 def _target_ok(ptok: Token, trigger: Token, hit: Hit, platform: str) -> str | None:
     """Why a (trigger, service) pair is not an event, or None when it is one."""
     kb = load()
-    if ptok.dep_ in ("nsubj",) and ptok.head.i == trigger.i and hit.kind not in ("lift",):
+    first = _first_conjunct(ptok)
+    head = first.head
+    if platform not in NETWORK and first.dep_ in ("nsubj",) and head.i == trigger.i and hit.kind not in ("lift",):
         return "service acts itself"
-    head = ptok.head
-    if ptok.dep_ in ("poss", "compound") and head.lemma_.lower() in kb.words("content"):
+    if first.dep_ in ("poss", "compound", "nmod") and head.lemma_.lower() in kb.words("content"):
         return "only content of the service"
-    if ptok.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in kb.words("content"):
+    if first.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in kb.words("content"):
         return "only content of the service"
-    if ptok.dep_ in ("poss", "compound") and head.lemma_.lower() not in kb.words("access") and head.i != trigger.i:
-        if head.pos_ == "NOUN" and head.lemma_.lower() not in MEASURE_NOUNS and head.ent_type_ != PLATFORM:
-            return "service names something else"
-    if platform in NETWORK and ptok.dep_ in ("compound", "amod", "nmod") and head.i != trigger.i:
-        if head.lemma_.lower() not in kb.words("access"):
-            return "network word describes something else"
-    if ptok.dep_ == "pobj" and head.dep_ == "agent":
+    if first.dep_ == "pobj" and head.lemma_.lower() in kb.words("circumvent") | {"without"}:
+        return "service is a way around the measure"
+    if first.dep_ == "dobj" and head.lemma_.lower() in kb.words("circumvent") and head.i != trigger.i:
+        return "service is a way around the measure"
+    allowed = kb.words("access") | kb.words("generic") | MEASURE_NOUNS | {"download", "use", "app", "application"}
+    if (first.dep_ in ("poss", "compound", "nmod") and head.i != trigger.i and head.pos_ == "NOUN"
+            and head.lemma_.lower() not in allowed and head.ent_type_ != PLATFORM):
+        return "service names something else"
+    if platform in NETWORK and ptok.dep_ in ("compound", "amod", "nmod") and head.i != trigger.i \
+            and head.lemma_.lower() not in kb.words("access") | MEASURE_NOUNS:
+        return "network word describes something else"
+    if first.dep_ == "pobj" and head.dep_ == "agent":
         return "service is the agent"
     return None
+
+
+def _is_generic_statement(hit: Hit, subj: Token | None) -> bool:
+    """Habits and hypotheses ("governments often cut the internet", "cutting access would harm")."""
+    kb = load()
+    if hit.head.dep_ in ("csubj", "csubjpass"):
+        return True
+    if hit.kind == "noun" and hit.head.tag_ == "NNS" and not any(
+            c.dep_ in ("det", "poss") and c.lower_ not in kb.words("quantifier") for c in hit.head.children):
+        return True
+    if subj is not None and subj.tag_ == "NNS" and subj.ent_type_ == "":
+        dets = {c.lower_ for c in subj.children if c.dep_ in ("det", "amod", "nummod", "poss")}
+        dets |= {c.lower_ for c in subj.subtree if c.dep_ == "nsubj" or c.lower_ in kb.words("quantifier")}
+        if not dets - kb.words("quantifier") and (dets & kb.words("quantifier") or not dets):
+            return True
+    return False
+
+
+def _is_appeal_or_condition(trigger: Token, kind: str) -> bool:
+    kb = load()
+    chain = _governing_chain(trigger, 4)
+    for tok in chain[1:]:
+        if tok.lemma_.lower() in kb.words("appeal"):
+            return True
+    if kind in ("lift", "lift_noun", "state_lift"):
+        aux = {c.lower_ for t in chain[:2] for c in t.children if c.dep_ in ("aux", "auxpass")}
+        if aux & (kb.words("modal") | {"would", "should", "must"}):
+            return True
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless") for t in chain[:3] for c in t.children):
+            return True
+    return False
+
+
+def _state_trigger(action: str, kind: str):
+    from .knowledge import Trigger
+
+    return Trigger((action,), action, "unblock" if action == "unblock" else "shutdown", kind)
+
+
+def _state_hits(sent: Span) -> list[tuple[Hit, list[Token]]]:
+    """Services reported as unreachable ("X became unreachable in Y", "users cannot reach X") or back
+    ("X is accessible again", "access came back"), with the tokens that name the service or its access."""
+    kb = load()
+    out = []
+    unavailable, available, again = kb.words("unavailable"), kb.words("available"), kb.words("again")
+    for tok in sent:
+        low = tok.lower_
+        subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if tok.lemma_.lower() in kb.words("back_verb") and subj:
+            comps = [c for c in tok.children if c.dep_ in ("acomp", "advmod", "prt", "attr", "oprd")]
+            words = {c.lower_ for c in comps}
+            has_again = bool(words & again) or any(g.lower_ in again for c in comps for g in c.children)
+            back = words & available or tok.lemma_.lower() in ("come", "return", "work", "be", "go") and words & again
+            if (has_again and back and not any(c.dep_ == "neg" for c in tok.children)
+                    and not words & unavailable):
+                out.append((Hit(tok, tok.i + 1, _state_trigger("unblock", "state_lift")), subj))
+                continue
+            if words & unavailable and not has_again:
+                out.append((Hit(tok, tok.i + 1, _state_trigger("block", "state")), subj))
+                continue
+        if low in ("reach", "access", "open", "use", "load") and tok.pos_ == "VERB":
+            head = tok.head
+            negated = any(c.dep_ == "neg" for c in tok.children) or head.lower_ in ("unable",) or any(
+                c.dep_ == "neg" for c in head.children) and head.lemma_.lower() in ("be", "can")
+            if tok.dep_ == "xcomp" and head.lower_ == "unable":
+                negated = True
+            objs = [c for c in tok.children if c.dep_ == "dobj"]
+            if negated and objs:
+                out.append((Hit(tok, tok.i + 1, _state_trigger("block", "state")), objs))
+    return out
+
+
+def _takedown_hits(sent: Span) -> list[Hit]:
+    """Removals of content ordered by someone else: "ordered X to remove the posts", "removal notices"."""
+    kb = load()
+    from .knowledge import Trigger
+
+    out = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma not in kb.words("removal"):
+            continue
+        objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+        objs += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                 if g.dep_ == "pobj"]
+        if not any(o.lemma_.lower() in kb.words("content") | {"app", "application"} for o in objs) and not (
+                tok.pos_ == "NOUN" and tok.head.lemma_.lower() in ("notice", "order", "request")):
+            continue
+        chain = _governing_chain(tok, 4)
+        ordered = any(t.lemma_.lower() in kb.words("order") for t in chain[1:]) or any(
+            c.lemma_.lower() in kb.words("order") for c in tok.children if c.dep_ in ("compound", "amod"))
+        if tok.pos_ == "NOUN" and tok.head.lemma_.lower() in kb.words("order"):
+            ordered = True
+        if ordered:
+            out.append(Hit(tok, tok.i + 1, Trigger((lemma,), "takedown_order", "takedown_order", "takedown")))
+    return out
+
+
+def _device_ban(hit: Hit) -> bool:
+    """"remove X from government devices" is a ban on official devices."""
+    kb = load()
+    for c in hit.head.children:
+        if c.dep_ == "prep" and c.lower_ == "from" and any(
+                g.lemma_.lower() in kb.words("gov_device") for g in c.subtree):
+            return True
+    return False
 
 
 def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
     """Every event mention in one parsed sentence."""
     kb = load()
+    from .knowledge import Trigger
+
     hits = find(sent)
-    if not hits:
-        return []
     plats = platform_mentions(sent)
     lemmas = {t.lemma_.lower() for t in sent}
     has_authority = any(e.label_ == AUTHORITY for e in sent.ents) or any(
         authority_kind(t) == "authority" and t.dep_ in ("nsubj", "nsubjpass", "pobj") for t in sent
     )
     outage = bool(lemmas & kb.words("outage")) and not has_authority
-    out: list[Mention] = []
-    taken: set[int] = set()
 
-    # lift verbs that need a measure noun as object ("withdrew the ban")
     usable: list[Hit] = []
-    measure_under_lift: set[int] = set()
+    measure_under_lift: dict[int, Hit] = {}
     for hit in hits:
         if hit.kind == "lift_noun":
-            objs = [c for c in hit.head.children if c.dep_ in ("dobj", "nsubjpass", "pobj")]
+            if hit.head.lemma_.lower() in ("remove", "delete") and _device_ban(hit):
+                usable.append(Hit(hit.head, hit.end, Trigger(("remove",), "ban", "ban", "verb")))
+                continue
+            objs = [c for c in hit.head.children if c.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj")]
             if hit.head.dep_ == "amod":
                 objs.append(hit.head.head)
             objs = [o for o in objs if o.lemma_.lower() in MEASURE_NOUNS]
             if not objs:
                 continue
-            measure_under_lift.update(o.i for o in objs)
+            for o in objs:
+                measure_under_lift[o.i] = hit
         usable.append(hit)
-    usable = [h for h in usable if not (h.kind == "noun" and h.head.i in measure_under_lift)]
-    if not usable:
+    usable.extend(_takedown_hits(sent))
+    state = _state_hits(sent)
+    if not usable and not state:
         return []
 
-    # assign each service to its nearest trigger in the tree
     pairs: list[tuple[Hit, Token, str]] = []
     for ptok, platform, _parent in plats:
         best = None
         for hit in usable:
-            d = tree_distance(ptok, hit.head)
-            if hit.kind == "noun":
-                d += 0.5
+            if not linked(ptok, hit.head):
+                continue
+            d = tree_distance(ptok, hit.head) + (0.5 if hit.kind == "noun" else 0)
             if best is None or d < best[0]:
                 best = (d, hit)
-        if best is None or best[0] > MAX_LINK:
-            continue
-        pairs.append((best[1], ptok, platform))
+        if best is not None and best[0] <= MAX_LINK:
+            pairs.append((best[1], ptok, platform))
+    for hit, toks in state:
+        for tok in toks:
+            named = [(p, name) for p, name, _ in plats if p.i == tok.i or any(a.i == tok.i for a in p.ancestors)]
+            named = [(p, name) for p, name in named if tree_distance(p, tok) <= 3]
+            if named:
+                pairs.extend((hit, p, name) for p, name in named)
+            elif (tok.lemma_.lower() in kb.words("generic") | kb.words("access")) and prior_platforms:
+                pairs.extend((hit, tok, name) for name in prior_platforms)
     # a lift or measure with no service named refers back to the service(s) just reported
-    linked = {id(h) for h, _, _ in pairs}
+    linked_hits = {id(h) for h, _, _ in pairs}
+    in_sentence = [name for _, name, _ in plats]
     for hit in usable:
-        if id(hit) in linked or not prior_platforms:
+        if id(hit) in linked_hits:
             continue
         generic = [c for c in hit.head.subtree if c.lemma_.lower() in kb.words("generic") and c.pos_ == "NOUN"
-                   and any(d.lower_ in ("the", "this", "its") for d in c.children)]
+                   and any(d.lower_ in ("the", "this", "its", "these", "two") for d in c.children)]
         if hit.kind in ("lift", "lift_noun") or generic:
             anchor = generic[0] if generic else hit.head
-            for platform in prior_platforms:
+            for platform in (in_sentence or prior_platforms):
                 pairs.append((hit, anchor, platform))
+    # a measure noun under a lift ("lifted the suspension of X") also reports the measure itself
+    for hit, ptok, platform in list(pairs):
+        if hit.kind in ("lift", "lift_noun"):
+            for i, lift in measure_under_lift.items():
+                if lift is hit:
+                    noun = sent.doc[i]
+                    trig = next((t for t in kb.triggers if t.kind == "noun" and t.lemmas[0] == noun.lemma_.lower()),
+                                None)
+                    if trig is not None:
+                        pairs.append((Hit(noun, noun.i + 1, trig), ptok, platform))
+    # the more specific network wins ("mobile data access to the internet")
+    nets = {(h.head.i, p) for h, _, p in pairs if p in NETWORK}
+    pairs = [(h, t, p) for h, t, p in pairs if not (p == "internet" and (h.head.i, "mobile internet") in nets)]
 
+    out: list[Mention] = []
+    taken: set[tuple[int, str]] = set()
     for hit, ptok, platform in pairs:
-        why = _target_ok(ptok, hit.head, hit, platform)
-        if why:
-            continue
-        if is_negated(hit.head):
-            continue
-        if outage and hit.kind not in ("lift", "lift_noun"):
-            continue
         key = (hit.head.i, platform)
         if key in taken:
             continue
-        taken.add(key)
+        if _target_ok(ptok, hit.head, hit, platform):
+            continue
+        if is_negated(hit.head) and hit.kind not in ("state",):
+            continue
+        if outage:
+            continue
+        if _is_appeal_or_condition(hit.head, hit.kind):
+            continue
         action = hit.trigger.network if platform in NETWORK else hit.trigger.action
-        subj, _agent = _subject(hit.head)
+        subj, agent = _subject(hit.head)
         skind = authority_kind(subj) if subj is not None else None
-        if skind in ("platform", "company") and hit.kind not in ("lift", "lift_noun") and subj.i != ptok.i:
-            if not (subj.ent_type_ == PLATFORM and subj.ent_id_ == platform and _agent):
-                continue
+        if _is_generic_statement(hit, subj):
+            continue
+        if (skind in ("platform", "company") and hit.kind not in ("lift", "lift_noun", "state", "state_lift")
+                and subj.i != ptok.i and not (subj.ent_type_ == PLATFORM and subj.ent_id_ == platform and agent)):
+            continue
         if hit.kind == "weak" and skind not in ("authority", "country") and not has_authority:
             continue
         m = Mention(platform, action, status_of(hit), sent, hit.head, ptok)
+        if hit.kind in ("state", "state_lift"):
+            m.status = "lifted" if action == "unblock" else "in_effect"
         if m.status == "threatened" and action == "unblock":
             continue
+        if hit.kind == "state" and not (has_authority or any(e.label_ == COUNTRY for e in sent.ents)):
+            continue
+        taken.add(key)
         if subj is not None and skind in ("authority", "person"):
             m.actor = _phrase(subj)
             c = _country_of_phrase(m.actor)
@@ -393,8 +577,10 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
             m.country, m.country_source = _country_of_phrase(_phrase(subj)) or None, 2
         m.date = date_for(sent, hit.head, pub)
         m.scope = scope_for(sent, action)
+        if action == "ban" and hit.trigger.lemmas == ("remove",):
+            m.scope = "government_devices"
         m.confidence = 0.55 + (0.15 if skind == "authority" else 0) + (0.1 if m.date else 0) - (
-            0.1 if hit.kind == "noun" else 0) - (0.1 if hit.kind == "weak" else 0)
+            0.1 if hit.kind in ("noun", "state", "state_lift") else 0) - (0.1 if hit.kind == "weak" else 0)
         out.append(m)
     return out
 

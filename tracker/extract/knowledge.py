@@ -24,7 +24,7 @@ class Alias:
 
 @dataclass(frozen=True)
 class Trigger:
-    lemmas: tuple[str, ...]  # "*" = gap of up to three tokens
+    lemmas: tuple[str, ...]  # "*" = gap of up to four tokens
     action: str
     network: str  # action when the target is the internet or mobile data
     kind: str  # verb, noun, lift, lift_noun, weak

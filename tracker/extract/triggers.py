@@ -119,7 +119,7 @@ def _match_rest(toks: list[Token], start: int, rest: tuple[str, ...]) -> int | N
     gap = 0
     for lemma in rest:
         if lemma == "*":
-            gap = 3
+            gap = 4
             continue
         found = None
         for j in range(pos, min(len(toks), pos + gap + 1)):
