@@ -58,6 +58,34 @@ def extra_template_vars(template: str, database: str, table: str, view_name: str
     return inner
 
 
+#: Table pages: column descriptions fold into a <details> and become header tooltips, so rows come first.
+_FOLD_DESCRIPTIONS_JS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (dl) {
+  var described = {};
+  dl.querySelectorAll("dt").forEach(function (dt) {
+    var dd = dt.nextElementSibling;
+    if (dd) { described[dt.textContent.trim()] = dd.textContent.trim(); }
+  });
+  document.querySelectorAll("th[data-column]").forEach(function (th) {
+    var text = described[th.getAttribute("data-column")];
+    if (text) { th.title = text; }
+  });
+  var details = document.createElement("details");
+  details.className = "tracker-column-descriptions";
+  var summary = document.createElement("summary");
+  summary.textContent = "What each column means (" + Object.keys(described).length + " columns)";
+  dl.parentNode.insertBefore(details, dl);
+  details.appendChild(summary);
+  details.appendChild(dl);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name: str) -> str:
+    return _FOLD_DESCRIPTIONS_JS if view_name == "table" else ""
+
+
 #: The only HTTP methods served; everything else is answered 405 before Datasette sees it.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

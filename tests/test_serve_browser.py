@@ -1,0 +1,145 @@
+"""The browsing interface as people see it: headless Debian Chromium driven by Playwright.
+
+Only loopback requests are let through; map tiles from the internet are refused, so
+the map test checks the Leaflet container and the event markers, not the tiles.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import factories
+from tracker.db import open_db
+from tracker.metadata import QUERIES
+from tracker.serve import RunningServer, start_in_background
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 20_000
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("TRACKER_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
+    path = tmp_path_factory.mktemp("browse") / "tracker.db"
+    db = open_db(path)
+    factories.populate(db)
+    db.close()
+    srv = start_in_background(path, timeout=60)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("chromium not found at /usr/bin/chromium or on PATH: run `make install` (installs Debian's "
+                    "chromium) or set TRACKER_CHROMIUM")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=TIMEOUT_MS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    # loopback only: anything else (map tiles) is refused
+    context.route("**/*", lambda route: route.continue_()
+                  if urlsplit(route.request.url).hostname == "127.0.0.1" else route.abort())
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.js_errors = errors
+    yield pg
+    context.close()
+
+
+def test_events_page(page, server: RunningServer, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/tracker/events", wait_until="networkidle")
+    page.screenshot(path=str(tmp_path / "events.png"), full_page=True)
+    assert page.locator("h1").inner_text().strip().startswith("events")
+    assert "merged from its mentions" in page.locator(".metadata-description").inner_text()
+    # column descriptions are folded away but still there, and shown as header tooltips
+    fold = page.locator("details.tracker-column-descriptions")
+    assert fold.locator("summary").is_visible() and not fold.locator("dl").is_visible()
+    assert page.locator("th[data-column=evidence]").get_attribute("title") == "The clearest sentence stating the measure."
+    facets = page.locator(".facet-info").all_inner_texts()
+    assert {f.split()[0] for f in facets} >= {"country", "platform", "action", "status",
+                                                          "justification_category"}
+    # labels from the lookup tables, newest event first
+    body = page.locator("table.rows-and-columns").inner_text()
+    assert "Russia" in body and "Turkey" in body
+    first_link = page.locator("table.rows-and-columns tbody tr").first.locator("td").first.inner_text()
+    assert first_link.strip() == "ev-ir-telegram-restrict-2026-11"
+    assert page.locator("input[name=_search]").is_visible()
+    assert (tmp_path / "events.png").stat().st_size > 10_000
+    assert page.js_errors == []
+
+
+def test_search_from_the_page(page, server: RunningServer, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/tracker/articles", wait_until="networkidle")
+    page.fill("input[name=_search]", "Wikipedia")
+    page.locator("input[name=_search]").press("Enter")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+    titles = page.locator("table.rows-and-columns tbody tr").all_inner_texts()
+    assert len(titles) == 2
+    assert any("Turkey blocks Wikipedia" in t for t in titles)
+
+
+def test_event_page_shows_sources(page, server: RunningServer, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/tracker/events/ev-ru-twitter-throttle-2021-03", wait_until="networkidle")
+    page.screenshot(path=str(tmp_path / "event.png"), full_page=True)
+    assert page.get_by_role("heading", name="Sources").is_visible()
+    links = page.locator("a.tracker-article-link")
+    assert links.count() == 2
+    assert links.first.inner_text() == "Russia slows down Twitter"
+    assert links.first.get_attribute("href") == "http://127.0.0.1/wire/1"
+    evidence = page.locator("q.tracker-evidence").all_inner_texts()
+    assert factories.MENTIONS[0][12] in evidence
+    # the NG article title carries a script tag: shown as text, never run
+    page.goto(f"{server.url}/tracker/events/ev-ng-twitter-restrict-2021-06", wait_until="networkidle")
+    assert "<script>alert(1)</script>" in page.locator("a.tracker-article-link").inner_text()
+    assert page.js_errors == []
+
+
+def test_map_of_events(page, server: RunningServer, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/tracker/events_map", wait_until="networkidle")
+    page.locator(".leaflet-container").wait_for(state="visible")
+    page.locator(".leaflet-marker-icon").first.wait_for(state="visible")
+    page.screenshot(path=str(tmp_path / "map.png"), full_page=True)
+    # clusters say how many events they hold; single markers count one each
+    clusters = page.locator(".marker-cluster").all_inner_texts()
+    singles = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
+    assert sum(int(t) for t in clusters) + singles == len(factories.EVENTS)
+    assert page.js_errors == []
+
+
+def test_chart_of_events_per_month(page, server: RunningServer, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/tracker", wait_until="networkidle")
+    page.get_by_role("link", name=QUERIES["events_per_month"]["title"]).click()
+    page.wait_for_load_state("networkidle")
+    chart = page.locator(".vega-embed canvas, .vega-embed svg").first
+    chart.wait_for(state="visible")
+    page.screenshot(path=str(tmp_path / "chart.png"), full_page=True)
+    box = chart.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    assert page.locator("select[name=x_column]").input_value() == "month"
+    assert page.locator("select[name=color_column]").input_value() == "action"
