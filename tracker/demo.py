@@ -3,10 +3,9 @@
 A small site on 127.0.0.1 (random free port) serves demo sources built from
 `tracker/demo_data/articles.json`: two RSS feeds, an Atom feed and a press-release listing
 page without a feed, plus the article pages and a robots.txt. A demo feeds.toml pointing at
-it is written next to the database, then each stage runs in turn.
-
-`run_demo` is a list of steps; later stages (extract + merge, digest, serving) append their
-own step functions to `STEPS` order below, each taking and returning the shared `Demo` state.
+it is written next to the database, then each stage runs in turn: crawl, extract and merge
+into events, the demo week's digest written as .eml files for a demo subscriber, a summary,
+and Datasette serving the result (unless told not to).
 """
 
 from __future__ import annotations
@@ -22,6 +21,12 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from .digest.select import Week
 
 SECTIONS = {
     # section: (source name, type, publisher, country, path of the feed or listing page, title)
@@ -208,12 +213,52 @@ class Demo:
     db_path: Path
     serve: bool
     echo: Callable[[str], None]
+    out_dir: Path | None = None  # where the digest .eml files go; default: demo-digest/ beside the database
+    port: int = 8001
     site: DemoSite | None = None
     feeds_path: Path | None = None
     result: dict = field(default_factory=dict)
 
 
+class DemoError(RuntimeError):
+    """The demo cannot run as asked (e.g. its database is not a demo database)."""
+
+
+#: The demo's subscriber: receives every event (no filters); the digest is written, never sent.
+DEMO_SUBSCRIBER = "demo-reader@tracker.invalid"
+
+
+def fresh_database(db_path: Path) -> None:
+    """Start the demo from an empty database, refusing to delete one that holds non-demo sources.
+
+    Each demo run serves the site on a new port, so its article URLs change; an old demo
+    database would see every page as a duplicate and the demo would show nothing new.
+    """
+    if not db_path.exists():
+        return
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            names = [r[0] for r in conn.execute("SELECT name FROM sources")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "no such table" not in str(exc):
+            raise DemoError(f"{db_path} is not a tracker database ({exc}); give the demo another --db") from None
+        names = []
+    demo_names = {s[0] for s in SECTIONS.values()}
+    foreign = [n for n in names if n not in demo_names]
+    if foreign:
+        raise DemoError(f"{db_path} holds real sources ({', '.join(foreign[:3])}...); the demo starts from an "
+                        "empty database: give it another --db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
 def step_site(demo: Demo) -> None:
+    fresh_database(demo.db_path)
     demo.site = start_site()
     demo.feeds_path = write_feeds(demo.site.url, demo.db_path.parent / "demo-feeds.toml")
     demo.result.update(site=demo.site.url, feeds=str(demo.feeds_path), db=str(demo.db_path))
@@ -237,16 +282,119 @@ def step_crawl(demo: Demo) -> None:
     demo.echo("\n== crawl\n" + format_summary(summary))
 
 
-#: Stages run in this order. Later stages insert theirs (extract/merge, digest, serve) here.
-STEPS: list[Callable[[Demo], None]] = [step_site, step_crawl]
+def step_extract(demo: Demo) -> None:
+    """Extract mentions from every crawled article and merge them into events (tracker.events)."""
+    from .db import open_db
+    from .events.extract_run import extract_articles
+    from .pipeline import format_extract_summary
+
+    demo.echo("\n== extract and merge (loads the NLP models once)")
+    db = open_db(demo.db_path)
+    try:
+        summary = extract_articles(db)
+    finally:
+        db.close()
+    demo.result["extract"] = summary.as_dict()
+    demo.echo(format_extract_summary(summary))
 
 
-def run_demo(db_path: str | Path, *, serve: bool = True, echo: Callable[[str], None] = print) -> dict:
-    """Run every demo step against `db_path`; returns what each step reported (JSON-able).
+def demo_week(db: sqlite_utils.Database) -> Week:
+    """The ISO week in which the most demo events were first reported (the latest such week on a tie)."""
+    from datetime import date
 
-    `serve` is for the serving step of a later stage; without it the demo stops after the pipeline.
+    from .digest.select import Week, week_of
+
+    weeks: dict[tuple[int, int], int] = {}
+    for (first,) in db.execute("SELECT first_reported FROM events WHERE length(first_reported) >= 10"):
+        w = week_of(date.fromisoformat(first[:10]))
+        weeks[(w.year, w.number)] = weeks.get((w.year, w.number), 0) + 1
+    if not weeks:
+        raise DemoError("the demo produced no dated event, so there is no week to write a digest for")
+    year, number = max(weeks, key=lambda k: (weeks[k], k))
+    return Week(year, number)
+
+
+def step_digest(demo: Demo) -> None:
+    """Write the demo week's digest for the demo subscriber as .eml files (tracker.digest, preview mode)."""
+    from .db import open_db
+    from .digest.run import run_digest
+    from .digest.subscribers import add_subscriber
+
+    out_dir = demo.out_dir or demo.db_path.parent / "demo-digest"
+    db = open_db(demo.db_path)
+    try:
+        add_subscriber(db, DEMO_SUBSCRIBER)
+        week = demo_week(db)
+        run = run_digest(db, week=week, mode="preview", out_dir=out_dir)
+    finally:
+        db.close()
+    files = [r.path for r in run.results if r.path]
+    demo.result["digest"] = {"week": run.week, "events": run.n_events_week, "out_dir": str(out_dir),
+                             "files": files, "failed": [r.error for r in run.failed]}
+    demo.echo(f"\n== digest\nweek {run.week}: {run.n_events_week} events new or changed; "
+              f"{len(files)} message(s) written to {out_dir}")
+    for path in files:
+        demo.echo(f"  {path}")
+    for r in run.failed:
+        demo.echo(f"  could not write the digest for {r.email}: {r.error}")
+
+
+def database_counts(db_path: Path) -> dict[str, int]:
+    """What the demo database holds, for the closing summary (and the tests)."""
+    from .db import open_db
+
+    db = open_db(db_path)
+    try:
+        one = lambda sql: db.execute(sql).fetchone()[0]
+        return {
+            "sources": one("SELECT count(*) FROM sources"),
+            "articles": one("SELECT count(*) FROM articles"),
+            "mentions": one("SELECT count(*) FROM mentions"),
+            "events": one("SELECT count(*) FROM events"),
+            "events_without_source": one("SELECT count(*) FROM events e WHERE NOT EXISTS "
+                                         "(SELECT 1 FROM event_sources s WHERE s.event_id = e.id)"),
+            "events_with_several_sources": one("SELECT count(*) FROM (SELECT event_id FROM event_sources "
+                                               "GROUP BY event_id HAVING count(DISTINCT article_id) > 1)"),
+            "fetches": one("SELECT count(*) FROM fetches"),
+        }
+    finally:
+        db.close()
+
+
+def step_summary(demo: Demo) -> None:
+    counts = database_counts(demo.db_path)
+    demo.result["counts"] = counts
+    demo.echo(f"\n== summary\n{demo.db_path}: {counts['articles']} articles from {counts['sources']} sources, "
+              f"{counts['mentions']} mentions merged into {counts['events']} events "
+              f"({counts['events_with_several_sources']} reported by more than one article, "
+              f"{counts['events_without_source']} without a source)")
+    demo.echo(f"try: .venv/bin/tracker events --db {demo.db_path}")
+
+
+def step_serve(demo: Demo) -> None:
+    """Serve the result with Datasette until Ctrl-C (skipped with --no-serve)."""
+    if not demo.serve:
+        return
+    from .serve import serve
+
+    if demo.site is not None:  # the pipeline is done; the demo site is not needed any more
+        demo.site.close()
+        demo.site = None
+    demo.echo(f"\n== serve\nbrowse the demo events at http://127.0.0.1:{demo.port}/tracker (Ctrl-C stops)")
+    serve(demo.db_path, host="127.0.0.1", port=demo.port)
+
+
+#: Stages run in this order.
+STEPS: list[Callable[[Demo], None]] = [step_site, step_crawl, step_extract, step_digest, step_summary, step_serve]
+
+
+def run_demo(db_path: str | Path, *, serve: bool = True, echo: Callable[[str], None] = print,
+             out_dir: str | Path | None = None, port: int = 8001) -> dict:
+    """Run every demo step against `db_path` (recreated empty); returns what each step reported (JSON-able).
+
+    With `serve`, the last step serves the database with Datasette on 127.0.0.1:`port` until interrupted.
     """
-    demo = Demo(Path(db_path), serve, echo)
+    demo = Demo(Path(db_path), serve, echo, Path(out_dir) if out_dir else None, port)
     try:
         for step in STEPS:
             step(demo)
