@@ -93,7 +93,7 @@ def test_events_latest_first(client: httpx.Client) -> None:
 def test_default_facets(client: httpx.Client) -> None:
     data = client.get("/tracker/events.json").json()
     facets = data["facet_results"]
-    assert set(facets) == {"country", "platform", "action", "status", "justification_category"}
+    assert set(facets) == {"country", "platform", "action", "status", "justification_category", "publisher_type"}
     country = {f["value"]: f["count"] for f in facets["country"]["results"]}
     assert country == dict(Counter(e[1] for e in factories.EVENTS))
     labels = {f["value"]: f["label"] for f in facets["country"]["results"]}
@@ -102,6 +102,38 @@ def test_default_facets(client: httpx.Client) -> None:
     assert status == dict(Counter(e[5] for e in factories.EVENTS))
     publisher = client.get("/tracker/event_sources.json").json()["facet_results"]["publisher"]["results"]
     assert {f["value"]: f["count"] for f in publisher} == {"press": 5, "regulator": 1, "ngo": 2}
+
+
+def publisher_types_of_events() -> dict[str, set[str]]:
+    """event id -> publisher types of its sources, worked out from the factory rows."""
+    source_of = {a[0]: a[1] for a in factories.ARTICLES}
+    publisher = {s["name"]: s["publisher"] for s in factories.SOURCES}
+    article_of = {m[0]: m[1] for m in factories.MENTIONS}
+    return {e[0]: {publisher[source_of[article_of[m]]] for m in e[14]} for e in factories.EVENTS}
+
+
+def test_publisher_type_facet_counts_and_filters_events(client: httpx.Client) -> None:
+    types = publisher_types_of_events()
+    facet = client.get("/tracker/events.json").json()["facet_results"]["publisher_type"]
+    got = {f["value"]: f["count"] for f in facet["results"]}
+    assert got == dict(Counter(t for ts in types.values() for t in ts))
+    assert got["regulator"] == 1
+    # following the facet filters the events to those with a regulator among their sources
+    regulator = next(f for f in facet["results"] if f["value"] == "regulator")
+    assert not regulator["selected"]
+    filtered = client.get(regulator["toggle_url"]).json()
+    assert [r[0] for r in filtered["rows"]] == [eid for eid, ts in types.items() if "regulator" in ts]
+    again = {f["value"]: f for f in filtered["facet_results"]["publisher_type"]["results"]}
+    assert again["regulator"]["selected"] and again["regulator"]["count"] == 1
+    # it combines with the column facets: Russian events by publisher type
+    ru = client.get("/tracker/events.json", params={"country": "RU"}).json()["facet_results"]["publisher_type"]
+    assert {f["value"]: f["count"] for f in ru["results"]} == dict(
+        Counter(t for eid, ts in types.items() if eid.startswith("ev-ru-") for t in ts))
+    # the view with human names has the same facets
+    view = client.get("/tracker/event_list.json").json()["facet_results"]
+    assert {f["value"]: f["count"] for f in view["publisher_type"]["results"]} == got
+    assert {f["value"]: f["count"] for f in view["country"]["results"]} == dict(
+        Counter(e[1] for e in factories.EVENTS))
 
 
 def test_foreign_key_labels(client: httpx.Client) -> None:

@@ -82,7 +82,7 @@ def test_events_page(page, server: RunningServer, tmp_path: Path) -> None:
     assert page.locator("th[data-column=evidence]").get_attribute("title") == "The clearest sentence stating the measure."
     facets = page.locator(".facet-info").all_inner_texts()
     assert {f.split()[0] for f in facets} >= {"country", "platform", "action", "status",
-                                                          "justification_category"}
+                                              "justification_category", "publisher_type"}
     # labels from the lookup tables, newest event first
     body = page.locator("table.rows-and-columns").inner_text()
     assert "Russia" in body and "Turkey" in body
@@ -90,6 +90,11 @@ def test_events_page(page, server: RunningServer, tmp_path: Path) -> None:
     assert first_link.strip() == "ev-ir-telegram-restrict-2026-11"
     assert page.locator("input[name=_search]").is_visible()
     assert (tmp_path / "events.png").stat().st_size > 10_000
+    # the publisher type facet filters the events to those a regulator reported
+    page.locator("#facet-publisher_type").get_by_role("link", name="regulator").click()
+    page.wait_for_load_state("networkidle")
+    ids = page.locator("table.rows-and-columns tbody tr td:first-child").all_inner_texts()
+    assert [i.strip() for i in ids] == ["ev-ru-twitter-throttle-2021-03"]
     assert page.js_errors == []
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils import urlsafe_components
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import path_with_added_args, path_with_removed_args, sqlite3, urlsafe_components
 
 from .metadata import DATABASE, QUERIES
 
@@ -84,6 +86,73 @@ document.querySelectorAll("dl.column-descriptions").forEach(function (dl) {
 @hookimpl
 def extra_body_script(view_name: str) -> str:
     return _FOLD_DESCRIPTIONS_JS if view_name == "table" else ""
+
+
+#: Tables and views with one row per event under an `id` column, where the publisher type facet applies.
+EVENT_TABLES = frozenset({"events", "event_list"})
+
+
+class PublisherTypeFacet(Facet):
+    """Facet on events by the publisher types of their sources (regulator, press, ngo, court).
+
+    The publisher type lives in event_sources, not in events, so no column facet
+    can count it: this one counts distinct events per type over the current
+    filtered rows, and a click adds a `_where` on event_sources to the page.
+    Configured in the metadata as {"publisher_type": "publisher_type"}.
+    """
+
+    type = "publisher_type"
+    name = "publisher_type"
+
+    @staticmethod
+    def where_clause(value: str) -> str:
+        quoted = "'" + value.replace("'", "''") + "'"
+        return f"id in (select event_id from event_sources where publisher = {quoted})"
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        configs = self.get_configs()
+        if not configs or self.table not in EVENT_TABLES:
+            return [], []
+        facet_size = self.get_facet_size()
+        sql = (
+            f"with inner_rows as ({self.sql})\n"
+            "select es.publisher as value, count(distinct inner_rows.id) as count\n"
+            "from inner_rows join event_sources es on es.event_id = inner_rows.id\n"
+            "where es.publisher is not null\n"
+            f"group by es.publisher order by count desc, value limit {facet_size + 1}"
+        )
+        try:
+            result = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                           custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+        except QueryInterrupted:
+            return [], [self.name]
+        except sqlite3.OperationalError:  # asked for on a table without an id or without event_sources
+            return [], []
+        qs_pairs = self.get_querystring_pairs()
+        values = []
+        for row in result.rows[:facet_size]:
+            where = self.where_clause(row["value"])
+            selected = ("_where", where) in qs_pairs
+            path = (path_with_removed_args(self.request, {"_where": where}) if selected
+                    else path_with_added_args(self.request, {"_where": where}))
+            values.append({
+                "value": row["value"], "label": row["value"], "count": row["count"], "selected": selected,
+                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+            })
+        source = configs[0]["source"]
+        return [{
+            "name": self.name,
+            "type": "column",  # shown like the column facets beside it
+            "hideable": source != "metadata",
+            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_publisher_type"})),
+            "results": values,
+            "truncated": len(result.rows) > facet_size,
+        }], []
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [PublisherTypeFacet]
 
 
 #: The only HTTP methods served; everything else is answered 405 before Datasette sees it.

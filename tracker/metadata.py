@@ -31,8 +31,13 @@ SOURCE = "News feeds, NGO reports and regulators' statements listed in the sourc
 SOURCE_URL = f"/{DATABASE}/sources"
 
 #: Facets shown by default, per table.
-FACETS: dict[str, list[str]] = {
-    "events": ["country", "platform", "action", "status", "justification_category"],
+#: {"publisher_type": ...} is the facet of tracker.datasette_plugin.PublisherTypeFacet: events by the
+#: publisher types (regulator, press, ngo, court) of their sources.
+PUBLISHER_TYPE_FACET = {"publisher_type": "publisher_type"}
+FACETS: dict[str, list[str | dict[str, str]]] = {
+    "events": ["country", "platform", "action", "status", "justification_category", PUBLISHER_TYPE_FACET],
+    "event_list": ["country", "platform", "action", "status", "justification_category", PUBLISHER_TYPE_FACET],
+    "event_source_list": ["country", "platform", "status", "publisher"],
     "mentions": ["country", "platform", "action", "status", "justification_category"],
     "event_sources": ["publisher"],
     "sources": ["publisher", "type"],
@@ -41,6 +46,7 @@ FACETS: dict[str, list[str]] = {
 #: Default sort, latest first.
 SORT_DESC: dict[str, str] = {
     "events": "date",
+    "event_list": "date",
     "articles": "published",
     "mentions": "date",
     "event_history": "date",
@@ -217,6 +223,10 @@ def _description_html() -> str:
     return f"<p>{DESCRIPTION}</p><ul>{items}</ul>"
 
 
+def _facets(name: str) -> list[str | dict[str, str]]:
+    return [dict(f) if isinstance(f, dict) else f for f in FACETS[name]]
+
+
 def _table_entry(t) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "description": t.description,
@@ -227,7 +237,7 @@ def _table_entry(t) -> dict[str, Any]:
     if t.name in SORT_DESC:
         entry["sort_desc"] = SORT_DESC[t.name]
     if t.name in FACETS:
-        entry["facets"] = list(FACETS[t.name])
+        entry["facets"] = _facets(t.name)
     if t.internal:
         entry["hidden"] = True
     return entry
@@ -248,6 +258,10 @@ def build_metadata() -> dict[str, Any]:
         entry: dict[str, Any] = {"description": view.description}
         if view.columns:
             entry["columns"] = dict(view.columns)
+        if view.name in SORT_DESC:
+            entry["sort_desc"] = SORT_DESC[view.name]
+        if view.name in FACETS:
+            entry["facets"] = _facets(view.name)
         tables[view.name] = entry
     queries = {
         name: {k: q[k] for k in ("title", "description", "sql", "fragment") if k in q}
