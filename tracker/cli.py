@@ -98,13 +98,27 @@ def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_
 @main.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("db/demo.db"),
               show_default=True, help="SQLite database file for the demo (created on first use).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the demo week's digest (.eml files). Default: demo-digest/ beside the database.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port on 127.0.0.1 where Datasette serves the result.")
 @click.option("--no-serve", is_flag=True, help="Stop after the pipeline; do not serve the result.")
 @json_option
-def demo(db_path: Path, no_serve: bool, as_json: bool) -> None:
-    """Run the pipeline on bundled demo sources served from 127.0.0.1."""
-    from .demo import run_demo
+def demo(db_path: Path, out_dir: Path | None, port: int, no_serve: bool, as_json: bool) -> None:
+    """Run the whole pipeline on bundled demo sources served from 127.0.0.1, then serve the result.
 
-    result = run_demo(db_path, serve=not no_serve, echo=(lambda msg: None) if as_json else click.echo)
+    Crawl, extract and merge into events, write the demo week's digest as .eml files, print a
+    summary, and serve the database with Datasette (unless --no-serve). The demo database is
+    recreated on each run.
+    """
+    from .demo import DemoError, run_demo
+    from .serve import ServeError
+
+    try:
+        result = run_demo(db_path, serve=not no_serve and not as_json, out_dir=out_dir, port=port,
+                          echo=(lambda msg: None) if as_json else click.echo)
+    except (DemoError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         echo_json(result)
 

@@ -1,0 +1,75 @@
+"""`tracker demo --no-serve`: the whole pipeline on the bundled demo site, checked on the SQLite rows."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import main
+from tracker.demo import DEMO_SUBSCRIBER, SECTIONS, load_articles
+
+pytestmark = pytest.mark.slow
+
+
+def one(conn: sqlite3.Connection, sql: str) -> int:
+    return conn.execute(sql).fetchone()[0]
+
+
+def test_demo_runs_every_stage_into_the_database(tmp_path):
+    db_path = tmp_path / "demo" / "demo.db"
+    out_dir = tmp_path / "digest"
+    result = CliRunner().invoke(main, ["demo", "--db", str(db_path), "--out", str(out_dir), "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "== summary" in result.output
+
+    conn = sqlite3.connect(db_path)
+    # crawl: every bundled page stored once; the syndicated copy is the same text under another URL
+    articles = load_articles()
+    assert one(conn, "SELECT count(*) FROM sources") == len(SECTIONS)
+    assert one(conn, "SELECT count(*) FROM sources WHERE last_status = 'ok'") == len(SECTIONS)
+    assert one(conn, "SELECT count(*) FROM articles") == len(articles) - 1
+    assert one(conn, "SELECT count(*) FROM articles WHERE url LIKE '%utm_%'") == 0
+    assert one(conn, "SELECT count(*) FROM articles WHERE raw_html IS NULL OR text = ''") == 0
+    # extract and merge: outlets reporting the same measures make fewer events than mentions
+    mentions = one(conn, "SELECT count(*) FROM mentions")
+    events = one(conn, "SELECT count(*) FROM events")
+    assert mentions > events > 0
+    assert one(conn, "SELECT count(*) FROM events e WHERE NOT EXISTS "
+                     "(SELECT 1 FROM event_sources s WHERE s.event_id = e.id)") == 0
+    several = conn.execute("SELECT e.country, e.platform FROM events e JOIN event_sources s ON s.event_id = e.id"
+                           " GROUP BY e.id HAVING count(DISTINCT s.article_id) > 1").fetchall()
+    assert ("BR", "Twitter") in several  # the X suspension in Brazil: wire, court and the lift
+    assert one(conn, "SELECT count(*) FROM articles WHERE extractor_version IS NULL") == 0
+    # digest: the demo subscriber's message for the demo week, written, not sent
+    assert one(conn, "SELECT count(*) FROM subscribers") == 1
+    assert one(conn, "SELECT count(*) FROM digests") == 0  # preview mode records nothing
+    files = sorted(out_dir.glob("*.eml"))
+    assert len(files) == 1
+    msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert msg["To"] == DEMO_SUBSCRIBER
+    assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
+    conn.close()
+
+    # a second run starts again from an empty demo database and ends the same way
+    again = CliRunner().invoke(main, ["demo", "--db", str(db_path), "--out", str(out_dir), "--no-serve",
+                                      "--json"])
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout[again.stdout.index("{"):])
+    assert data["counts"]["articles"] == len(articles) - 1
+    assert (data["counts"]["mentions"], data["counts"]["events"]) == (mentions, events)
+    assert data["digest"]["files"] == [str(files[0])]
+
+
+def test_demo_refuses_a_database_with_real_sources(db, db_path, tmp_path):
+    db.table("sources").insert({"name": "rkn", "url": "https://rkn.gov.ru/rss/", "type": "rss",
+                                "publisher": "regulator", "country": "RU"})
+    db.close()
+    result = CliRunner().invoke(main, ["demo", "--db", str(db_path), "--no-serve"])
+    assert result.exit_code == 1
+    assert "holds real sources (rkn" in result.output
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM sources").fetchone()[0] == 1
