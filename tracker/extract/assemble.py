@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from . import dates
+from .justification import reason_token_ids
 from .knowledge import load
 from .nlp import AUTHORITY, COUNTRY, PLATFORM
 from .triggers import Hit, find
@@ -488,6 +489,14 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
         usable.append(hit)
     usable.extend(_takedown_hits(sent))
     state = _state_hits(sent)
+    # a trigger inside the reason given for another one is part of that reason, not a measure
+    # ("suspended access to X, citing the platform's removal of accounts"; "fined Y for failing to block Z")
+    heads = {h.head.i: h.head for h in usable} | {h.head.i: h.head for h, _ in state}
+    inside = {i: reason_token_ids(sent, tok) for i, tok in heads.items()}
+    def _in_reason(i: int) -> bool:
+        return any(i in ids and j not in inside[i] for j, ids in inside.items() if j != i)
+    usable = [h for h in usable if not _in_reason(h.head.i)]
+    state = [(h, toks) for h, toks in state if not _in_reason(h.head.i)]
     if not usable and not state:
         return []
 

@@ -104,6 +104,30 @@ def _span_for(cue: Token, mode: str, trigger: Token) -> list[Token] | None:
     return None
 
 
+# Cues whose clause only states a reason: what they introduce ("citing the platform's removal of
+# accounts", "for failing to block ...") is the cause of the measure, never a measure of its own.
+# "say" is left out: "blocked X and said it would also restrict Y" reports two measures.
+_REASON_ONLY_MODES = ("object", "clause", "gerund", "grounds", "accuse", "purpose")
+_MIN_REASON_WEIGHT = 0.7
+
+
+def reason_token_ids(sent: Span, trigger: Token) -> set[int]:
+    """Indices of the tokens inside the reasons stated for `trigger` (strong cues only)."""
+    kb = load()
+    out: set[int] = set()
+    for tok in sent:
+        cue = kb.reasons.get(tok.lemma_.lower()) or kb.reasons.get(tok.lower_)
+        if cue is None or cue.weight < _MIN_REASON_WEIGHT or cue.mode not in _REASON_ONLY_MODES:
+            continue
+        if tok.i == trigger.i or (cue.mode == "clause" and tok.lemma_ == "say"):
+            continue
+        toks = _span_for(tok, cue.mode, trigger)
+        if not toks or _contains(toks, trigger):
+            continue
+        out.update(t.i for t in toks if t.i != tok.i)
+    return out
+
+
 def _tree_distance(a: Token, b: Token) -> int:
     pa = [a, *a.ancestors]
     pb = [b, *b.ancestors]
