@@ -137,8 +137,9 @@ def annotate(input_path: Path, output_path: Path, workers: int) -> None:
     """Extract events from a JSONL file of texts (contracts section 2); exit 1 if some line was bad."""
     from .extract import annotate_file, extractor_version
 
-    with click.progressbar(length=sum(1 for _ in input_path.open("rb")), label="annotating",
-                           file=sys.stderr) as bar:
+    with input_path.open("rb") as fh:
+        total = sum(1 for _ in fh)
+    with click.progressbar(length=total, label="annotating", file=sys.stderr) as bar:
         summary = annotate_file(input_path, output_path, workers=workers, progress=bar.update)
     click.echo(
         f"{summary.lines} lines: {summary.annotated} annotated ({summary.events} events, "
