@@ -6,6 +6,7 @@ the map test checks the Leaflet container and the event markers, not the tiles.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -45,7 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from playwright import sync_api  # a pinned test dependency: missing it is an install error, not a skip
+
     executable = chromium_path()
     if executable is None:
         pytest.skip("chromium not found at /usr/bin/chromium or on PATH: run `make install` (installs Debian's "
@@ -148,3 +150,24 @@ def test_chart_of_events_per_month(page, server: RunningServer, tmp_path: Path) 
     assert box and box["width"] > 100 and box["height"] > 100
     assert page.locator("select[name=x_column]").input_value() == "month"
     assert page.locator("select[name=color_column]").input_value() == "action"
+
+
+def _docs_screenshot_module():
+    path = Path(__file__).parent.parent / "docs" / "screenshot.py"
+    spec = importlib.util.spec_from_file_location("docs_screenshot", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_screenshot_is_taken_by_this_code(page, server: RunningServer, tmp_path: Path) -> None:
+    shot = _docs_screenshot_module()
+    out = shot.shoot(page, server.url, shot.DEFAULT_EVENT, tmp_path / "browse-event.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 10_000 < out.stat().st_size < 300_000
+    # what the picture shows: the event as fields with their meaning, then its sources
+    fields = page.locator("table.tracker-event-fields")
+    assert fields.locator("tr.col-evidence td").first.inner_text() == factories.MENTIONS[0][12]
+    assert "The clearest sentence stating the measure." in fields.locator("tr.col-evidence").inner_text()
+    assert page.locator("a.tracker-article-link").count() == 2
+    assert page.js_errors == []
