@@ -23,7 +23,8 @@ def one(conn: sqlite3.Connection, sql: str) -> int:
 def test_demo_runs_every_stage_into_the_database(tmp_path):
     db_path = tmp_path / "demo" / "demo.db"
     out_dir = tmp_path / "digest"
-    result = CliRunner().invoke(main, ["demo", "--db", str(db_path), "--out", str(out_dir), "--no-serve"])
+    result = CliRunner().invoke(main, ["demo", "--db", str(db_path), "--out", str(out_dir), "--no-serve",
+                                       "--port", "8123"], env={"TRACKER_BASE_URL": None})
     assert result.exit_code == 0, result.output
     assert "== summary" in result.output
 
@@ -53,6 +54,7 @@ def test_demo_runs_every_stage_into_the_database(tmp_path):
     msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert msg["To"] == DEMO_SUBSCRIBER
     assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
+    assert "http://127.0.0.1:8123/tracker" in msg.get_body(("html",)).get_content()  # links to the demo's Datasette
     conn.close()
 
     # a second run starts again from an empty demo database and ends the same way

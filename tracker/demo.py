@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -319,13 +320,17 @@ def step_digest(demo: Demo) -> None:
     from .db import open_db
     from .digest.run import run_digest
     from .digest.subscribers import add_subscriber
+    from .settings import get_settings
 
     out_dir = demo.out_dir or demo.db_path.parent / "demo-digest"
     db = open_db(demo.db_path)
     try:
         add_subscriber(db, DEMO_SUBSCRIBER)
         week = demo_week(db)
-        run = run_digest(db, week=week, mode="preview", out_dir=out_dir)
+        settings = get_settings()
+        if "TRACKER_BASE_URL" not in os.environ:  # links in the digest point at the demo's own Datasette
+            settings = replace(settings, base_url=f"http://127.0.0.1:{demo.port}")
+        run = run_digest(db, week=week, mode="preview", out_dir=out_dir, settings=settings)
     finally:
         db.close()
     files = [r.path for r in run.results if r.path]
