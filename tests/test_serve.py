@@ -239,6 +239,7 @@ def test_map_and_chart_queries(client: httpx.Client) -> None:
 def test_event_page_lists_sources_with_links_and_evidence(client: httpx.Client) -> None:
     html = client.get("/tracker/events/ev-ru-twitter-throttle-2021-03").text
     assert "<h2>Sources</h2>" in html
+    assert '<span class="tracker-label">(Russia)</span>' in html  # codes shown with their names
     assert 'href="http://127.0.0.1/wire/1"' in html and 'href="http://127.0.0.1/rkn/2"' in html
     assert "Russia slows down Twitter</a>" in html
     assert "citing its failure to remove banned content." in html

@@ -169,5 +169,7 @@ def test_readme_screenshot_is_taken_by_this_code(page, server: RunningServer, tm
     fields = page.locator("table.tracker-event-fields")
     assert fields.locator("tr.col-evidence td").first.inner_text() == factories.MENTIONS[0][12]
     assert "The clearest sentence stating the measure." in fields.locator("tr.col-evidence").inner_text()
+    assert fields.locator("tr.col-country td").first.inner_text() == "RU (Russia)"
+    assert fields.locator("tr.col-justification_category td").first.inner_text().startswith("legal_noncompliance (")
     assert page.locator("a.tracker-article-link").count() == 2
     assert page.js_errors == []

@@ -41,6 +41,25 @@ async def event_sources(datasette: Any, event_id: str) -> list[dict[str, Any]]:
     return rows
 
 
+#: Columns of events whose codes have a human name in a lookup table (via the schema's foreign keys).
+LABELLED_COLUMNS = ("country", "platform", "justification_category")
+
+
+async def event_labels(datasette: Any, event_id: str) -> dict[str, str]:
+    """Human names for the event's codes (RU -> Russia), shown beside them on its page."""
+    db = datasette.get_database(DATABASE)
+    row = (await db.execute(f"select {', '.join(LABELLED_COLUMNS)} from events where id = ?", [event_id])).first()
+    labels: dict[str, str] = {}
+    for column in LABELLED_COLUMNS if row is not None else ():
+        value = row[column]
+        if value is None:
+            continue
+        label = (await datasette.expand_foreign_keys(DATABASE, "events", column, [value])).get((column, value))
+        if label and label != value:
+            labels[column] = label
+    return labels
+
+
 @hookimpl
 def extra_template_vars(template: str, database: str, table: str, view_name: str, request: Any,
                         datasette: Any) -> Any:
@@ -55,6 +74,7 @@ def extra_template_vars(template: str, database: str, table: str, view_name: str
         return {
             "tracker_event_id": event_id,
             "tracker_event_sources": await event_sources(datasette, event_id),
+            "tracker_event_labels": await event_labels(datasette, event_id),
         }
 
     return inner
