@@ -286,16 +286,21 @@ def _date_candidates(sent: Span) -> list[tuple[Token, str, str]]:
     res = []
     for root, text, start in out:
         prev = doc[start - 1].lower_ if start > 0 else ""
-        if prev in ("until", "till", "by", "before", "through", "within") or text.lower().startswith(("until", "by ")):
+        # deadlines are not when a measure happened; a sentence-opening "By Monday, ..." sets the scene
+        opening = start - 1 == sent.start
+        if (prev in ("until", "till", "before", "through", "within") or prev == "by" and not opening
+                or text.lower().startswith(("until", "by "))):
             continue
         res.append((root, text, prev))
     return res
 
 
-def date_for(sent: Span, trigger: Token, pub) -> str | None:
+def date_for(sent: Span, trigger: Token, pub, anchor: str | None = None) -> str | None:
+    """The date expression nearest the trigger in the parse, resolved against the publication date
+    (or, for "that night" / "the next day", against `anchor`, the date the story last gave)."""
     best = None
     for root, text, _prev in _date_candidates(sent):
-        value = dates.resolve(text, pub)
+        value = dates.resolve(text, pub) or dates.resolve_relative(text, anchor)
         if value is None:
             continue
         dist = tree_distance(root, trigger)
@@ -458,7 +463,7 @@ def _device_ban(hit: Hit) -> bool:
     return False
 
 
-def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
+def mentions_in(sent: Span, pub, prior_platforms: list[str], date_anchor: str | None = None) -> list[Mention]:
     """Every event mention in one parsed sentence."""
     kb = load()
     from .knowledge import Trigger
@@ -532,6 +537,7 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
             for platform in (in_sentence or prior_platforms):
                 pairs.append((hit, anchor, platform))
     # a measure noun under a lift ("lifted the suspension of X") also reports the measure itself
+    derived: set[int] = set()
     for hit, ptok, platform in list(pairs):
         if hit.kind in ("lift", "lift_noun"):
             for i, lift in measure_under_lift.items():
@@ -540,7 +546,9 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
                     trig = next((t for t in kb.triggers if t.kind == "noun" and t.lemmas[0] == noun.lemma_.lower()),
                                 None)
                     if trig is not None:
-                        pairs.append((Hit(noun, noun.i + 1, trig), ptok, platform))
+                        measure = Hit(noun, noun.i + 1, trig)
+                        derived.add(id(measure))
+                        pairs.append((measure, ptok, platform))
     # the more specific network wins ("mobile data access to the internet")
     nets = {(h.head.i, p) for h, _, p in pairs if p in NETWORK}
     pairs = [(h, t, p) for h, t, p in pairs if not (p == "internet" and (h.head.i, "mobile internet") in nets)]
@@ -570,6 +578,8 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
         if hit.kind == "weak" and skind not in ("authority", "country") and not has_authority:
             continue
         m = Mention(platform, action, status_of(hit), sent, hit.head, ptok)
+        if id(hit) in derived:
+            m.notes.append("derived")  # "the ban": may refer back to a measure already reported
         if hit.kind in ("state", "state_lift"):
             m.status = "lifted" if action == "unblock" else "in_effect"
         if m.status == "threatened" and action == "unblock":
@@ -584,7 +594,7 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str]) -> list[Mention]:
                 m.country, m.country_source = c, 1
         elif subj is not None and skind == "country":
             m.country, m.country_source = _country_of_phrase(_phrase(subj)) or None, 2
-        m.date = date_for(sent, hit.head, pub)
+        m.date = date_for(sent, hit.head, pub, date_anchor)
         m.scope = scope_for(sent, action)
         if action == "ban" and hit.trigger.lemmas == ("remove",):
             m.scope = "government_devices"

@@ -130,9 +130,41 @@ def resolve(expr: str, pub: date | None) -> str | None:
     return None
 
 
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10}
+_SAME_DAY = re.compile(r"^(?:on |by |later |earlier |early |late )?(?:that|the same) (day|night|evening|morning|afternoon)\b")
+_NEXT_DAY = re.compile(r"^(?:on )?the (next|following) (day|morning|evening|night|afternoon)\b|^the day after\b")
+_DAYS_LATER = re.compile(r"^(\w+) days? (later|after)\b")
+
+
+_RELATIVE = re.compile(r"\b(?:(?:that|the same) (?:day|night|evening|morning|afternoon)|the (?:next|following) "
+                       r"(?:day|morning|evening|night|afternoon)|the day after|(?:\w+) days? later)\b", re.IGNORECASE)
+
+
+def resolve_relative(expr: str, anchor: str | None) -> str | None:
+    """Dates told relative to the one the story just gave ("that night", "the following day",
+    "two days later"), resolved against that anchor (YYYY-MM-DD; coarser anchors only for "that day")."""
+    if not anchor:
+        return None
+    low = expr.strip().lower()
+    if _SAME_DAY.search(low):
+        return anchor
+    if len(anchor) != 10:
+        return None
+    base = date.fromisoformat(anchor)
+    if _NEXT_DAY.search(low):
+        return (base + timedelta(days=1)).isoformat()
+    m = _DAYS_LATER.search(low)
+    if m:
+        n = _NUMBERS.get(m[1]) or (int(m[1]) if m[1].isdigit() else None)
+        if n:
+            return (base + timedelta(days=n)).isoformat()
+    return None
+
+
 def find_dates(text: str) -> list[tuple[int, int]]:
     """Character spans of date expressions spaCy may have missed (day-month forms)."""
     spans = []
-    for rx in (_DAY_MONTH, _MONTH_DAY, _MONTH_YEAR, _WEEKDAY):
+    for rx in (_DAY_MONTH, _MONTH_DAY, _MONTH_YEAR, _WEEKDAY, _RELATIVE):
         spans.extend((m.start(), m.end()) for m in rx.finditer(text))
     return spans

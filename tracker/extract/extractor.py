@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import dates
-from .assemble import Mention, country_in_sentence, mentions_in
+from .assemble import Mention, country_in_sentence, date_for, mentions_in
 from .justification import categorise, find_reason
 from .language import is_english
 from .nlp import get_nlp
@@ -88,11 +88,15 @@ def extract_mentions(text: str, published: str | None = None, title: str | None 
     for doc in docs:
         block = next(todo_iter)
         para_country: str | None = None
+        para_date: str | None = None  # the date the paragraph last gave: later sentences often go on from it
         sents = list(doc.sents)
         for si, sent in enumerate(sents):
             named = [e.ent_id_ for e in sent.ents if e.label_ == "PLATFORM"]
-            found = mentions_in(sent, pub, prior or last_named[-1:])
+            found = mentions_in(sent, pub, prior or last_named[-1:], para_date)
             for m in found:
+                if m.date is None and para_date:
+                    m.date = para_date
+                    m.notes.append("date:paragraph")
                 m.notes.append(f"block:{block.start}")
                 reason = find_reason(sent, m.trigger)
                 if reason is None and si + 1 < len(sents) and not find(sents[si + 1]):
@@ -115,12 +119,21 @@ def extract_mentions(text: str, published: str | None = None, title: str | None 
             elif countries:
                 para_country = countries[-1]
             mentions.extend(found)
+            own = [m.date for m in found if m.date and "date:paragraph" not in m.notes]
+            para_date = own[-1] if own else (date_for(sent, sent.root, pub, para_date) or para_date)
     del by_start
     return mentions
 
 
 def _event_key(m: Mention) -> tuple:
     return (m.country, m.platform.lower(), m.action, m.status == "threatened")
+
+
+_CLASS = {"block": "restrict", "ban": "restrict", "restrict": "restrict"}
+
+
+def _class_key(m: Mention) -> tuple:
+    return (m.country, m.platform.lower(), _CLASS.get(m.action, m.action), m.status == "threatened")
 
 
 def _offset(m: Mention) -> int:
@@ -135,6 +148,10 @@ def extract_events(text: str, published: str | None = None, title: str | None = 
     groups: dict[tuple, list[Mention]] = {}
     for m in mentions:
         groups.setdefault(_event_key(m), []).append(m)
+    # a measure known only from its lift ("the ban was withdrawn") is the one already reported, if any
+    reported = {_class_key(m) for g in groups.values() for m in g if "derived" not in m.notes}
+    groups = {k: g for k, g in groups.items()
+              if any("derived" not in m.notes for m in g) or _class_key(g[0]) not in reported}
     events = []
     reasons_todo: list[tuple[dict, str]] = []
     for group in groups.values():
