@@ -21,6 +21,7 @@ from .triggers import Hit, find
 
 MAX_LINK = 5  # edges between a trigger and a service it acts on
 NETWORK = {"internet", "mobile internet"}
+_NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "X")
 MEASURE_NOUNS = {"ban", "block", "blocking", "blockade", "suspension", "restriction", "limitation",
                  "shutdown", "blackout", "slowdown", "throttling", "curb", "measure", "order", "directive",
                  "cut", "cutoff", "censorship", "law"}
@@ -52,7 +53,7 @@ def tree_distance(a: Token, b: Token) -> float:
     def path(t: Token) -> list[tuple[Token, float]]:
         out, cost, cur = [(t, 0.0)], 0.0, t
         while cur.head.i != cur.i:
-            cost += 0.0 if cur.dep_ in ("conj", "appos", "cc") else 1.0
+            cost += 0.0 if cur.dep_ in ("conj", "appos", "cc") and cur.pos_ in _NOMINAL else 1.0
             cur = cur.head
             out.append((cur, cost))
         return out
@@ -365,6 +366,11 @@ def _is_generic_statement(hit: Hit, subj: Token | None) -> bool:
     if hit.kind == "noun" and hit.head.tag_ == "NNS" and not any(
             c.dep_ in ("det", "poss") and c.lower_ not in kb.words("quantifier") for c in hit.head.children):
         return True
+    if subj is not None and subj.lemma_.lower() in kb.words("quantifier") | {"number", "lot", "string"}:
+        # "a handful of governments", "a number of states": the group, not one authority
+        of = [g for c in subj.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        if of and of[0].tag_ == "NNS" and of[0].ent_type_ == "":
+            return True
     if subj is not None and subj.tag_ == "NNS" and subj.ent_type_ == "":
         dets = {c.lower_ for c in subj.children if c.dep_ in ("det", "amod", "nummod", "poss")}
         dets |= {c.lower_ for c in subj.subtree if c.dep_ == "nsubj" or c.lower_ in kb.words("quantifier")}
