@@ -358,6 +358,14 @@ def _target_ok(ptok: Token, trigger: Token, hit: Hit, platform: str) -> str | No
     return None
 
 
+def _executes_orders(subj: Token) -> bool:
+    """Internet providers and mobile operators carry out blocks ordered by an authority: a block they
+    apply is a measure, unlike a service's own moderation ("providers began cutting off access to X")."""
+    kb = load()
+    near = [subj, *(c for c in subj.children if c.dep_ in ("appos", "conj"))]
+    return any(t.lemma_.lower() in kb.words("executor") for t in near)
+
+
 def _is_generic_statement(hit: Hit, subj: Token | None) -> bool:
     """Habits and hypotheses ("governments often cut the internet", "cutting access would harm")."""
     kb = load()
@@ -536,8 +544,11 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str], date_anchor: str | 
     for hit in usable:
         if id(hit) in linked_hits:
             continue
+        # "its" after an active subject is that subject's own ("the government blocked its own websites")
+        own = any(c.dep_ == "nsubj" for c in hit.head.children)
+        dets = ("the", "this", "these", "two") if own else ("the", "this", "its", "these", "two")
         generic = [c for c in hit.head.subtree if c.lemma_.lower() in kb.words("generic") and c.pos_ == "NOUN"
-                   and any(d.lower_ in ("the", "this", "its", "these", "two") for d in c.children)]
+                   and any(d.lower_ in dets for d in c.children)]
         if hit.kind in ("lift", "lift_noun") or generic:
             anchor = generic[0] if generic else hit.head
             for platform in (in_sentence or prior_platforms):
@@ -579,7 +590,8 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str], date_anchor: str | 
         if _is_generic_statement(hit, subj):
             continue
         if (skind in ("platform", "company") and hit.kind not in ("lift", "lift_noun", "state", "state_lift")
-                and subj.i != ptok.i and not (subj.ent_type_ == PLATFORM and subj.ent_id_ == platform and agent)):
+                and subj.i != ptok.i and not (subj.ent_type_ == PLATFORM and subj.ent_id_ == platform and agent)
+                and not _executes_orders(subj)):
             continue
         if hit.kind == "weak" and skind not in ("authority", "country") and not has_authority:
             continue

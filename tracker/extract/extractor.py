@@ -132,6 +132,9 @@ def _event_key(m: Mention) -> tuple:
 _CLASS = {"block": "restrict", "ban": "restrict", "restrict": "restrict"}
 
 
+_ACTION_RANK = {"block": 0, "restrict": 1, "ban": 2}
+
+
 def _class_key(m: Mention) -> tuple:
     return (m.country, m.platform.lower(), _CLASS.get(m.action, m.action), m.status == "threatened")
 
@@ -148,6 +151,22 @@ def extract_events(text: str, published: str | None = None, title: str | None = 
     groups: dict[tuple, list[Mention]] = {}
     for m in mentions:
         groups.setdefault(_event_key(m), []).append(m)
+    # one measure told twice ("banned the use of X on Friday" ... "blocked X on Friday"): the reports of
+    # block, ban and restrict with the same date (or one undated) are one event, read as a block if either is
+    by_class: dict[tuple, list[tuple]] = {}
+    for key, group in groups.items():
+        by_class.setdefault(_class_key(group[0]), []).append(key)
+    for keys in by_class.values():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda k: _ACTION_RANK.get(k[2], 9))
+        for other in keys[1:]:
+            d1 = {m.date for m in groups[keys[0]] if m.date}
+            d2 = {m.date for m in groups[other] if m.date}
+            if d1 == d2 or not d1 or not d2:
+                for m in groups.pop(other):
+                    m.action = keys[0][2]
+                    groups[keys[0]].append(m)
     # a measure known only from its lift ("the ban was withdrawn") is the one already reported, if any
     reported = {_class_key(m) for g in groups.values() for m in g if "derived" not in m.notes}
     groups = {k: g for k, g in groups.items()

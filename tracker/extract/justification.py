@@ -138,6 +138,27 @@ def _tree_distance(a: Token, b: Token) -> int:
     return 99
 
 
+_TIME_NOUNS = {"weekend", "day", "week", "month", "year", "hour", "night", "morning", "evening", "afternoon",
+               "period", "summer", "winter", "spring", "autumn", "holiday", "minute", "decade"}
+# cues that also just tell time ("after the vote", "since Monday", "as protests grew")
+_TEMPORAL_CUES = {"after", "since", "as", "following"}
+
+
+def _is_timeline(cue: Token, toks: list[Token]) -> bool:
+    """A span that tells when rather than why: a time phrase ("over the weekend"), or a temporal clause
+    that dates itself or narrates another step of the story ("after the internet came back")."""
+    kb = load()
+    root = next((t for t in toks if t.head.i == t.i or not _contains(toks, t.head)), toks[0])
+    if root.ent_type_ in ("DATE", "TIME") or root.lemma_.lower() in _TIME_NOUNS:
+        return True
+    if cue.lower_ not in _TEMPORAL_CUES and cue.lemma_.lower() not in _TEMPORAL_CUES:
+        return False
+    if any(t.ent_type_ in ("DATE", "TIME") for t in toks):
+        return True
+    steps = {t.lemmas[0] for t in kb.triggers} | kb.words("back_verb")
+    return any(t.lemma_.lower() in steps for t in toks)
+
+
 def find_reason(sent: Span, trigger: Token) -> tuple[int, int, float] | None:
     """Character span (start, end) in the document of the stated reason, and the cue's weight."""
     kb = load()
@@ -147,7 +168,7 @@ def find_reason(sent: Span, trigger: Token) -> tuple[int, int, float] | None:
         if cue is None:
             continue
         toks = _span_for(tok, cue.mode, trigger)
-        if not toks:
+        if not toks or _is_timeline(tok, toks):
             continue
         bounds = _bounds(toks)
         if bounds is None:
