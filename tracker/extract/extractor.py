@@ -68,6 +68,14 @@ def relevant(text: str, title: str | None = None) -> bool:
     return has_trigger and has_platform
 
 
+def _states_no_measure(sent, pub, found: list[Mention]) -> bool:
+    """Does this sentence report no measure of its own (so it may give the reason for the one before:
+    "The agency said access had been cut because of ...")?"""
+    if not find(sent):
+        return True
+    return not mentions_in(sent, pub, sorted({m.platform for m in found}))
+
+
 def extract_mentions(text: str, published: str | None = None, title: str | None = None) -> list[Mention]:
     pub = dates.parse_published(published)
     blocks = [Block(s, t, scan(t)) for s, t in _blocks(text)]
@@ -99,7 +107,7 @@ def extract_mentions(text: str, published: str | None = None, title: str | None 
                     m.notes.append("date:paragraph")
                 m.notes.append(f"block:{block.start}")
                 reason = find_reason(sent, m.trigger)
-                if reason is None and si + 1 < len(sents) and not find(sents[si + 1]):
+                if reason is None and si + 1 < len(sents) and _states_no_measure(sents[si + 1], pub, found):
                     reason = find_reason(sents[si + 1], sents[si + 1].root)
                 if reason is not None:
                     m.reason = (reason[0], reason[1])
