@@ -39,7 +39,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_valid_file_loads_with_defaults(tmp_path):
     wire, rkn = load_feeds(write(tmp_path, GOOD))
-    assert (wire.enabled, wire.poll_minutes, wire.country, wire.tags) == (True, 60, "", ())
+    assert (wire.enabled, wire.poll_minutes, wire.country, wire.tags) == (True, None, "", ())  # no poll_minutes: due on every run
     assert (rkn.country, rkn.language, rkn.tags, rkn.enabled, rkn.poll_minutes) == ("RU", "ru", ("regulator",),
                                                                                      False, 30)
     assert [s.name for s in select([wire, rkn])] == ["wire"]

@@ -54,27 +54,30 @@ def init(db_path: Path) -> None:
 # ---- crawl, run, demo (ingestion) ------------------------------------------
 
 
-@main.command()
-@db_option
-@feeds_option
-@click.option("--source", "source_names", multiple=True, metavar="NAME",
-              help="Crawl only this source (repeatable; runs it even when disabled).")
-@click.option("--allow-private", is_flag=True, default=None,
-              help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1).")
-@click.option("--max-items", type=click.IntRange(min=0), default=50, show_default=True,
-              help="New articles fetched per source in this run.")
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="Seconds between two requests to the same host.")
-@json_option
-def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
-          max_items: int, delay: float, as_json: bool) -> None:
-    """Fetch the sources of feeds.toml and store their new articles."""
+def _crawl_options(command):
+    """The crawl options shared by `tracker crawl` and `tracker run` (same names, help and behaviour)."""
+    for option in reversed((
+        click.option("--source", "source_names", multiple=True, metavar="NAME",
+                     help="Crawl only this source (repeatable; polls it even when disabled or not due)."),
+        click.option("--allow-private", is_flag=True, default=None,
+                     help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1)."),
+        click.option("--max-items", type=click.IntRange(min=0), default=50, show_default=True,
+                     help="New articles fetched per source in this run."),
+        click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+                     help="Seconds between two requests to the same host."),
+        click.option("--force", is_flag=True,
+                     help="Poll every selected source now, even one polled less than its poll_minutes ago."),
+    )):
+        command = option(command)
+    return command
+
+
+def _crawl_plan(feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None, max_items: int,
+                delay: float, force: bool) -> tuple[list, object]:
+    """The sources and CrawlOptions the crawl options ask for; a source named with --source is always due."""
     from .config import ConfigError, load_feeds, select
     from .crawl import CrawlOptions
-    from .crawl import crawl as run_crawl
     from .crawl.http import HttpOptions
-    from .crawl.run import format_summary
-    from .db import open_db
 
     try:
         sources = select(load_feeds(feeds_path), source_names)
@@ -82,11 +85,26 @@ def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_
         raise click.ClickException(str(exc)) from None
     if not sources:
         raise click.ClickException(f"{feeds_path}: no enabled source to crawl")
+    return sources, CrawlOptions(http=HttpOptions(delay=delay), allow_private=allow_private or None,
+                                 max_items=max_items, force=force or bool(source_names))
+
+
+@main.command()
+@db_option
+@feeds_option
+@_crawl_options
+@json_option
+def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
+          max_items: int, delay: float, force: bool, as_json: bool) -> None:
+    """Fetch the sources of feeds.toml that are due and store their new articles."""
+    from .crawl import crawl as run_crawl
+    from .crawl.run import format_summary
+    from .db import open_db
+
+    sources, options = _crawl_plan(feeds_path, source_names, allow_private, max_items, delay, force)
     db = open_db(db_path)
     with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
                            item_show_func=lambda r: r.name if r else None) as bar:
-        options = CrawlOptions(http=HttpOptions(delay=delay), allow_private=allow_private or None,
-                               max_items=max_items)
         summary = run_crawl(db, sources, options,
                             progress=lambda result: bar.update(1, result))
     if as_json:
@@ -259,21 +277,15 @@ def events(db_path: Path, country: str | None, platform: str | None, since: str 
 @main.command()
 @db_option
 @feeds_option
-@click.option("--allow-private", is_flag=True, default=None,
-              help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1).")
+@_crawl_options
 @json_option
-def run(db_path: Path, feeds_path: Path, allow_private: bool | None, as_json: bool) -> None:
-    """Crawl, then extract and merge, with one summary at the end."""
-    from .config import ConfigError, load_feeds, select
+def run(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
+        max_items: int, delay: float, force: bool, as_json: bool) -> None:
+    """Crawl the sources that are due, then extract and merge, with one summary at the end."""
     from .db import open_db
     from .pipeline import format_run_summary, run_pipeline
 
-    try:
-        sources = select(load_feeds(feeds_path), ())
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not sources:
-        raise click.ClickException(f"{feeds_path}: no enabled source to crawl")
+    sources, options = _crawl_plan(feeds_path, source_names, allow_private, max_items, delay, force)
     db = open_db(db_path)
     start, step, close = _bar("Extracting")
     try:
@@ -285,7 +297,7 @@ def run(db_path: Path, feeds_path: Path, allow_private: bool | None, as_json: bo
                 crawl_bar.render_finish()
                 start(n)
 
-            summary = run_pipeline(db, sources, allow_private=allow_private or None, crawl_progress=crawled,
+            summary = run_pipeline(db, sources, crawl_options=options, crawl_progress=crawled,
                                    extract_progress=step, on_extract_start=extracting)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None

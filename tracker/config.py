@@ -36,7 +36,7 @@ class Source:
     language: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
     enabled: bool = True
-    poll_minutes: int = 60
+    poll_minutes: int | None = None  # None: polled on every run
 
     @property
     def is_feed(self) -> bool:
@@ -125,8 +125,8 @@ def _parse_one(entry: object, index: int, where: str) -> Source:
     enabled = entry.get("enabled", True)
     if not isinstance(enabled, bool):
         raise bad("enabled", f"must be true or false, got {enabled!r}")
-    poll = entry.get("poll_minutes", 60)
-    if isinstance(poll, bool) or not isinstance(poll, int) or poll < 1:
+    poll = entry.get("poll_minutes")
+    if poll is not None and (isinstance(poll, bool) or not isinstance(poll, int) or poll < 1):
         raise bad("poll_minutes", f"must be a whole number of minutes >= 1, got {poll!r}")
     return Source(
         name=name,

@@ -28,6 +28,7 @@ class RunSummary:
         return {
             "sources_ok": c.ok,
             "sources_failed": c.failed,
+            "sources_skipped": c.not_due,
             "new_articles": c.new_articles,
             "articles_read": e.articles,
             "new_mentions": e.new_mentions,
@@ -55,7 +56,10 @@ def run_pipeline(
 ) -> RunSummary:
     """Crawl `sources`, then read every article the current extractor has not read, and merge.
 
-    `crawl_options` (a tracker.crawl.CrawlOptions) overrides the defaults, e.g. for local sites.
+    `crawl_options` (a tracker.crawl.CrawlOptions) overrides the defaults, e.g. for local sites,
+    `max_items`, `http.delay`, or `force` to poll sources that are not due yet. A source polled
+    successfully less than its poll_minutes ago is skipped (status not_due): nothing is fetched for it,
+    but articles it brought earlier and the extractor has not read yet are still read.
     """
     from .crawl import CrawlOptions, crawl
 
@@ -81,8 +85,9 @@ def format_extract_summary(s: ExtractSummary) -> str:
 
 def format_run_summary(s: RunSummary) -> str:
     d = s.as_dict()
+    skipped = f"  skipped (not due): {d['sources_skipped']}" if d["sources_skipped"] else ""
     lines = [
-        f"sources ok: {d['sources_ok']}  failed: {d['sources_failed']}  new articles: {d['new_articles']}",
+        f"sources ok: {d['sources_ok']}  failed: {d['sources_failed']}{skipped}  new articles: {d['new_articles']}",
         (f"new mentions: {d['new_mentions']}  new events: {d['new_events']}  updated events: {d['updated_events']}"
         f"  (articles read: {d['articles_read']}, failed: {len(d['failed_articles'])})"),
         f"database: {d['events_total']} events from {d['mentions_total']} mentions",

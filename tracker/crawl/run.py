@@ -3,7 +3,9 @@
 Per source: conditional GET of the feed / listing / sitemap (a 304 ends there, no
 parsing), the article links not yet stored, robots.txt, one fetch per new article,
 extraction in a worker thread, one transaction per article. Any failure of a source is
-caught, written down and summarised; the other sources carry on.
+caught, written down and summarised; the other sources carry on. A source polled
+successfully less than its `poll_minutes` ago is not due (see schedule) and gets no request,
+unless `force` is set.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .feeds import FeedError, Item, parse_feed
 from .http import Attempt, Fetcher, FetchError, HttpOptions, now_iso, raise_for_status
 from .listing import parse_listing
 from .robots import RobotsCache
+from .schedule import next_polls
 from .sitemap import parse_sitemap
 from .store import Store
 
@@ -34,13 +37,15 @@ class CrawlOptions:
     sources_at_once: int = 8
     robots: bool = True
     max_child_sitemaps: int = 5
+    force: bool = False  # poll every given source, due or not
 
 
 @dataclass
 class SourceResult:
     name: str
-    status: str = "failed"  # ok, not_modified or failed
+    status: str = "failed"  # ok, not_modified, failed or not_due (skipped: polled recently)
     error: str = ""
+    next_poll: str = ""  # when a not_due source becomes due (UTC, ISO 8601)
     items: int = 0  # links the source listed
     new: int = 0  # articles stored
     duplicates: int = 0  # same URL or same text already stored
@@ -62,6 +67,11 @@ class CrawlSummary:
         return sum(r.status == "failed" for r in self.sources)
 
     @property
+    def not_due(self) -> int:
+        """Sources skipped because their last successful poll is more recent than their poll_minutes."""
+        return sum(r.status == "not_due" for r in self.sources)
+
+    @property
     def new_articles(self) -> int:
         return sum(r.new for r in self.sources)
 
@@ -73,6 +83,7 @@ class CrawlSummary:
         return {
             "sources_ok": self.ok,
             "sources_failed": self.failed,
+            "sources_skipped": self.not_due,
             "new_articles": self.new_articles,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 2),
@@ -106,8 +117,14 @@ class _Run:
 
     async def crawl(self, sources: list[Source]) -> CrawlSummary:
         start = time.monotonic()
+        waiting = {} if self.options.force else next_polls(self.store.db, sources)
         self.store.sync_sources(sources)
         self.results = {s.name: SourceResult(s.name) for s in sources}
+        for name, due in waiting.items():
+            result = self.results[name]
+            result.status, result.next_poll = "not_due", due.strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.progress(result)
+        todo = [s for s in sources if s.name not in waiting]
         gate = asyncio.Semaphore(self.options.sources_at_once)
         async with Fetcher(self.options.http, allow_private=self.allow_private,
                            on_attempt=self._on_attempt) as fetcher:
@@ -119,21 +136,22 @@ class _Run:
                     await self._source(source)
                 self.progress(self.results[source.name])
 
-            await asyncio.gather(*(one(s) for s in sources))
+            await asyncio.gather(*(one(s) for s in todo))
         return CrawlSummary([self.results[s.name] for s in sources], time.monotonic() - start)
 
     async def _source(self, source: Source) -> None:
         result = self.results[source.name]
+        started = now_iso()  # last_polled is when the poll began: the schedule counts from there
         try:
-            await self._poll(source, result)
+            await self._poll(source, result, started)
         except (FetchError, FeedError) as exc:
             result.status, result.error = "failed", str(exc)
-            self.store.finish_source(source.name, "failed", str(exc))
+            self.store.finish_source(source.name, "failed", str(exc), polled_at=started)
         except Exception as exc:  # noqa: BLE001 - one broken source never stops the run
             result.status, result.error = "failed", f"{exc.__class__.__name__}: {exc}"
-            self.store.finish_source(source.name, "failed", result.error)
+            self.store.finish_source(source.name, "failed", result.error, polled_at=started)
 
-    async def _poll(self, source: Source, result: SourceResult) -> None:
+    async def _poll(self, source: Source, result: SourceResult, started: str) -> None:
         if self.options.robots:
             reason = await self.robots.check(source.url, source.name)
             if reason:
@@ -145,7 +163,7 @@ class _Run:
         raise_for_status(resp)
         if resp.status == 304:
             result.status = "not_modified"
-            self.store.finish_source(source.name, "not_modified")
+            self.store.finish_source(source.name, "not_modified", polled_at=started)
             return
         items = await self._items(source, resp.body, resp.url)
         result.items = len(items)
@@ -159,7 +177,7 @@ class _Run:
         result.status = "ok"
         self.store.finish_source(source.name, "ok", etag=resp.headers.get("etag"),
                                  last_modified=resp.headers.get("last-modified"),
-                                 keep_validators="retry" not in outcomes)
+                                 keep_validators="retry" not in outcomes, polled_at=started)
 
     async def _items(self, source: Source, body: bytes, url: str) -> list[Item]:
         if source.is_feed:
@@ -210,14 +228,16 @@ def _size(n: int) -> str:
 
 def format_summary(summary: CrawlSummary) -> str:
     """The summary as a plain-text table, one line per source then the totals."""
-    header = ("source", "status", "links", "new", "dup", "skipped", "bytes", "error")
+    header = ("source", "status", "links", "new", "dup", "skipped", "bytes", "error / note")
     rows = [(r.name, r.status, str(r.items), str(r.new), str(r.duplicates), str(r.skipped), _size(r.bytes),
-             r.error[:70]) for r in summary.sources]
+             f"next poll {r.next_poll}" if r.status == "not_due" else r.error[:70]) for r in summary.sources]
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append("")
-    lines.append(f"sources ok: {summary.ok}  failed: {summary.failed}  new articles: {summary.new_articles}"
+    skipped = f"  skipped (not due): {summary.not_due}" if summary.not_due else ""
+    lines.append(f"sources ok: {summary.ok}  failed: {summary.failed}{skipped}"
+                 f"  new articles: {summary.new_articles}"
                  f"  bytes: {_size(summary.bytes)}  time: {summary.seconds:.1f}s")
     return "\n".join(lines)

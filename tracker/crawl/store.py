@@ -90,8 +90,10 @@ class Store:
         return "duplicate_content"
 
     def finish_source(self, name: str, status: str, error: str = "", etag: str | None = None,
-                      last_modified: str | None = None, keep_validators: bool = True) -> None:
-        """Record the outcome of polling a source; validators only when every article was handled."""
+                      last_modified: str | None = None, keep_validators: bool = True,
+                      polled_at: str | None = None) -> None:
+        """Record the outcome of polling a source (begun at `polled_at`, default now); validators only
+        when every article was handled."""
         with self.conn:
             if status == "ok" and keep_validators:
                 self.conn.execute("UPDATE sources SET etag = ?, last_modified = ? WHERE name = ?",
@@ -100,7 +102,7 @@ class Store:
                 self.conn.execute("UPDATE sources SET etag = NULL, last_modified = NULL WHERE name = ?",
                                   (name,))
             self.conn.execute("UPDATE sources SET last_polled = ?, last_status = ?, last_error = ?"
-                              " WHERE name = ?", (now_iso(), status, error, name))
+                              " WHERE name = ?", (polled_at or now_iso(), status, error, name))
 
 
 def raw_html(row_value: bytes | None) -> bytes:
