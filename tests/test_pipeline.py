@@ -108,3 +108,48 @@ def test_run_command(site, db_path, tmp_path):
     assert "ev-ug-facebook-restrict-2021-01" in listed.output
     bad = runner.invoke(main, ["run", "--db", str(db_path), "--feeds", str(tmp_path / "missing.toml")])
     assert bad.exit_code != 0 and "missing.toml" in bad.output
+
+
+def feed_requests(site: HTTPServer) -> list[str]:
+    return sorted(req.path for req, _ in site.log if req.path.endswith(".xml"))
+
+
+def test_run_command_crawl_options_and_poll_minutes(site, db_path, tmp_path):
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text("".join(
+        f'[[source]]\nname = "{s.name}"\nurl = "{s.url}"\ntype = "rss"\npublisher = "{s.publisher}"\n'
+        + (f'country = "{s.country}"\n' if s.country else "") + "poll_minutes = 30\n\n" for s in sources(site)))
+    base = ["run", "--db", str(db_path), "--feeds", str(feeds), "--allow-private", "--delay", "0", "--json"]
+    runner = CliRunner()
+
+    def run(*args: str) -> dict:
+        site.clear_log()
+        out = runner.invoke(main, [*base, *args])
+        assert out.exit_code == 0, out.output
+        return json.loads(out.output[out.output.index("{"):])
+
+    first = run("--source", "wire", "--max-items", "1")  # one source, one article
+    assert first["new_articles"] == 1 and [s["name"] for s in first["crawl"]["sources"]] == ["wire"]
+    assert feed_requests(site) == ["/wire.xml"]
+    assert db_count(db_path, "articles") == 1
+
+    second = run()  # wire was polled just now: not due; ucc never was
+    assert feed_requests(site) == ["/ucc.xml"]
+    assert (second["sources_ok"], second["sources_failed"], second["sources_skipped"]) == (1, 0, 1)
+    assert {s["name"]: s["status"] for s in second["crawl"]["sources"]} == {"wire": "not_due", "ucc": "ok"}
+    assert second["new_articles"] == 2 and db_count(db_path, "articles") == 3
+
+    third = run("--force")  # both polled; wire's second story comes now
+    assert feed_requests(site) == ["/ucc.xml", "/wire.xml"]
+    assert third["sources_skipped"] == 0 and third["new_articles"] == 1 and db_count(db_path, "articles") == 4
+
+    text = runner.invoke(main, base[:-1])
+    assert text.exit_code == 0 and "skipped (not due): 2" in text.output
+
+
+def db_count(db_path, table: str) -> int:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
