@@ -221,17 +221,17 @@ def run_mode(mode: str, path: Path) -> dict:
 
 
 def prefilter_share(path: Path) -> tuple[int, int]:
-    """How many articles the cheap pass sends on, and how many paragraphs it sends to the parser."""
+    """How many articles the cheap pass sends on, and how many paragraphs it sends to the parser (those
+    with a trigger word near a named service; follow-ups of a found measure are parsed on top)."""
     from tracker.extract.extractor import _blocks
-    from tracker.extract.prefilter import scan
+    from tracker.extract.prefilter import scan, worth_parsing
 
     docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     articles = paragraphs = 0
     for d in docs:
-        scans = [scan(t) for _, t in _blocks(d["text"])]
-        if any(s.triggers for s in scans) and (any(s.platforms for s in scans) or scan(d["title"]).platforms):
-            articles += 1
-            paragraphs += sum(1 for s in scans if s.triggers)
+        near = worth_parsing([scan(t) for _, t in _blocks(d["text"])], scan(d["title"]) if d["title"] else None)
+        articles += bool(near)
+        paragraphs += len(near)
     return articles, paragraphs
 
 
@@ -275,7 +275,7 @@ def main() -> None:
               f"| {base / r['seconds']:>10.2f}x | {r['rss_loaded_mb']:>13.0f} | {peak:>11.0f} |")
     a = results["annotate"]
     print()
-    print(f"cheap pass: {sent_on} of {len(docs)} articles name a service and a trigger word; "
+    print(f"cheap pass: {sent_on} of {len(docs)} articles have a trigger word near a named service; "
           f"{parsed} paragraphs went to the parser")
     print(f"annotate: {a['events']} events; {a['measure_articles_with_events']} of "
           f"{sum(d['measure'] for d in docs)} measure articles and {a['other_articles_with_events']} ordinary "

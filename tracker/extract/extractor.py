@@ -1,8 +1,9 @@
 """extract_events: text in, censorship events out (contracts section 1).
 
 Flow: language check -> split into paragraphs -> cheap scan (prefilter.py) -> parse only the
-paragraphs that hold a trigger -> mentions per sentence (assemble.py) -> country from context ->
-reasons and their categories (justification.py) -> one event per (country, service, action).
+paragraphs that hold a trigger near a named service -> mentions per sentence (assemble.py) ->
+country from context -> reasons and their categories (justification.py) -> one event per
+(country, service, action).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .assemble import Mention, country_in_sentence, date_for, mentions_in
 from .justification import categorise, find_reason
 from .language import is_english
 from .nlp import get_nlp
-from .prefilter import Scan, scan
+from .prefilter import Scan, scan, worth_parsing
 from .triggers import find
 
 MAX_BLOCK_CHARS = 20_000
@@ -61,11 +62,8 @@ def _main_country(blocks: list[Block], title_scan: Scan | None) -> str | None:
 
 
 def relevant(text: str, title: str | None = None) -> bool:
-    """The cheap pass alone: does the article name a service and a measure?"""
-    scans = [scan(t) for _, t in _blocks(text)]
-    has_trigger = any(s.triggers for s in scans)
-    has_platform = any(s.platforms for s in scans) or bool(title and scan(title).platforms)
-    return has_trigger and has_platform
+    """The cheap pass alone: does some paragraph report a measure word next to a named service?"""
+    return bool(worth_parsing([scan(t) for _, t in _blocks(text)], scan(title) if title else None))
 
 
 def _states_no_measure(sent, pub, found: list[Mention]) -> bool:
@@ -80,21 +78,25 @@ def extract_mentions(text: str, published: str | None = None, title: str | None 
     pub = dates.parse_published(published)
     blocks = [Block(s, t, scan(t)) for s, t in _blocks(text)]
     title_scan = scan(title) if title else None
-    if not any(b.scan.triggers for b in blocks):
-        return []
-    if not any(b.scan.platforms for b in blocks) and not (title_scan and title_scan.platforms):
+    near = worth_parsing([b.scan for b in blocks], title_scan)
+    if not near:
         return []
     nlp = get_nlp()
-    todo = [b for b in blocks if b.scan.triggers]
     main = _main_country(blocks, title_scan)
     mentions: list[Mention] = []
     prior: list[str] = []
     last_named: list[str] = []
-    docs = nlp.pipe([b.text for b in todo], batch_size=16)
-    by_start = {b.start: b for b in blocks}
-    todo_iter = iter(todo)
-    for doc in docs:
-        block = next(todo_iter)
+    near_docs = nlp.pipe([blocks[n].text for n in near], batch_size=16)
+    near_set = set(near)
+    for n, block in enumerate(blocks):
+        if n in near_set:
+            doc = next(near_docs)
+        elif block.scan.triggers and prior:
+            # a follow-up far from the service's name ("The regulator lifted the ban in 2020") is read only
+            # once an earlier paragraph has reported a measure it can go on from
+            doc = nlp(block.text)
+        else:
+            continue
         para_country: str | None = None
         para_date: str | None = None  # the date the paragraph last gave: later sentences often go on from it
         sents = list(doc.sents)
@@ -129,7 +131,6 @@ def extract_mentions(text: str, published: str | None = None, title: str | None 
             mentions.extend(found)
             own = [m.date for m in found if m.date and "date:paragraph" not in m.notes]
             para_date = own[-1] if own else (date_for(sent, sent.root, pub, para_date) or para_date)
-    del by_start
     return mentions
 
 

@@ -1,12 +1,17 @@
 """The cheap first pass: tokenizer plus phrase matcher, no tagger or parser.
 
 Most news is not about censorship. A paragraph is worth parsing only when it contains a trigger
-word; an article is worth anything only when it also names a service. This keeps irrelevant
-articles almost free (see bench/extract.py).
+word and a service is named close by: in the paragraph itself, in the one before it, or in the
+title. Ordinary news often has a measure word in one paragraph ("the league suspended the striker")
+and a service far away in another ("said on Facebook"); reports of a measure name what it acts on
+next to it. The whole internet and mobile data are services here too (models/platform_aliases.csv),
+so shutdowns without a named platform still count. This keeps irrelevant articles almost free
+(see bench/extract.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -70,4 +75,15 @@ def scan(text: str) -> Scan:
             out.countries.append((doc[start].idx, label.split(":", 1)[1]))
     out.platforms.sort()
     out.countries.sort()
+    return out
+
+
+def worth_parsing(scans: Sequence[Scan], title: Scan | None = None) -> list[int]:
+    """Indexes of the paragraphs to parse: those with a trigger word whose own text, the paragraph
+    before, or the title names a service (the same rule decides whether an article is relevant)."""
+    title_named = bool(title and title.platforms)
+    out = []
+    for n, s in enumerate(scans):
+        if s.triggers and (title_named or s.platforms or (n > 0 and scans[n - 1].platforms)):
+            out.append(n)
     return out
