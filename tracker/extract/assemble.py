@@ -131,16 +131,18 @@ def _governing_chain(tok: Token, limit: int = 5) -> list[Token]:
 
 
 def is_negated(trigger: Token) -> bool:
+    """Is the measure, or the plan, decision or claim that governs it, negated or denied ("did not block",
+    "has no plans to ban", "never blocked", "denied blocking", "ruled out a ban")?"""
     kb = load()
-    deny = kb.words("deny")
+    deny, no = kb.words("deny"), kb.words("no")
     for tok in _governing_chain(trigger, 4):
-        if any(c.dep_ == "neg" for c in tok.children):
+        if any(c.dep_ == "neg" or (c.lower_ in no and c.dep_ in ("det", "advmod")) for c in tok.children):
             return True
         if tok.i != trigger.i and tok.lemma_.lower() in deny:
             return True
         if tok.dep_ in ("ccomp", "advcl") and tok.i != trigger.i:
             break
-    return any(c.lower_ in ("no", "never") and c.dep_ in ("det", "neg") for c in trigger.children)
+    return False
 
 
 def status_of(hit: Hit) -> str:
@@ -157,6 +159,12 @@ def status_of(hit: Hit) -> str:
     if has_modal and any(t.lemma_.lower() in threat for t in hit.head.sent):
         return "threatened"
     aux = {c.lower_ for t in chain[:2] for c in t.children if c.dep_ in ("aux", "auxpass")}
+    # a measure that may or will come if the service does not comply is a threat ("may ban X if it fails
+    # to register", "will block X unless it deletes the posts")
+    conditional = any(g.dep_ == "mark" and g.lower_ in kb.words("condition")
+                      for t in chain[:2] for c in t.children if c.dep_ == "advcl" for g in c.children)
+    if conditional and aux & (modal | future | {"would", "'ll"}):
+        return "threatened"
     if aux & (future | {"would", "'ll"}) or any(t.lemma_.lower() in future for t in chain[1:3]):
         return "announced"
     return "in_effect"
