@@ -103,6 +103,15 @@ def _ent_of(tok: Token, label: str) -> Span | None:
     return None
 
 
+def _name_root(ent: Span) -> Token:
+    """The head word of a name; a leading determiner the parser hung elsewhere does not stand for it
+    ("the internet monitor NetBlocks": "the" belongs to NetBlocks, "internet" describes "monitor")."""
+    words = [t for t in ent if t.pos_ not in ("DET", "PUNCT")]
+    if not words:
+        return ent.root
+    return ent.doc[words[0].i : words[-1].i + 1].root
+
+
 def platform_mentions(sent: Span) -> list[tuple[Token, str, bool]]:
     """(root token, canonical platform, is parent company) for each service named in the sentence."""
     kb = load()
@@ -111,7 +120,7 @@ def platform_mentions(sent: Span) -> list[tuple[Token, str, bool]]:
     for ent in sent.ents:
         if ent.label_ != PLATFORM:
             continue
-        out.append((ent.root, ent.ent_id_, (ent.text, ent.ent_id_) in parents))
+        out.append((_name_root(ent), ent.ent_id_, (ent.text, ent.ent_id_) in parents))
     if any(not p for _, _, p in out):
         out = [m for m in out if not m[2]]
     return out
@@ -363,6 +372,13 @@ def _target_ok(ptok: Token, trigger: Token, hit: Hit, platform: str) -> str | No
         return "network word describes something else"
     if first.dep_ == "pobj" and head.dep_ == "agent":
         return "service is the agent"
+    # the source of the report ("according to the internet monitor NetBlocks", "according to data from X")
+    words = kb.words("attribution")
+    for tok in ptok.ancestors:
+        if tok.i == trigger.i:
+            break
+        if tok.lower_ in words or tok.lemma_.lower() in words:
+            return "service is named in the source of the report"
     return None
 
 
