@@ -1,7 +1,7 @@
 """The stated reason for a measure, as an exact span of the text, and its category.
 
 The span comes from the dependency parse around cue words listed in models/justification_cues.csv
-("citing X", "because ...", "for failing to ...", "to prevent ..."); the category is the one whose
+("citing X", "because ...", "because of X", "due to X", "for failing to ...", "to prevent ..."); the category is the one whose
 prototype reasons (models/justification_prototypes.csv) are most similar to the span, by
 sentence-transformers embeddings.
 """
@@ -50,6 +50,23 @@ def _contains(toks: list[Token], tok: Token) -> bool:
     return any(t.i == tok.i for t in toks)
 
 
+def _prep_object(cue: Token) -> list[Token] | None:
+    """The object of a preposition of several words that the cue opens ("because of X", "due to X",
+    "owing to X", "in connection with X", "on account of X"): the next word must be a preposition, and
+    a noun cue must follow one, so "the connection" or "accounts of" alone do not count."""
+    doc = cue.doc
+    if cue.i + 1 >= len(doc) or doc[cue.i + 1].pos_ != "ADP":
+        return None
+    nxt = doc[cue.i + 1]
+    if cue.pos_ in ("NOUN", "PROPN") and (cue.i == 0 or doc[cue.i - 1].pos_ != "ADP"):
+        return None
+    for tok in (nxt, cue):
+        objs = [c for c in tok.children if c.dep_ in ("pobj", "pcomp") and c.i > nxt.i]
+        if objs:
+            return _subtree(objs[0])
+    return None
+
+
 def _span_for(cue: Token, mode: str, trigger: Token) -> list[Token] | None:
     if mode == "object":
         objs = [c for c in cue.children if c.dep_ in ("dobj", "pobj", "obj")]
@@ -68,14 +85,15 @@ def _span_for(cue: Token, mode: str, trigger: Token) -> list[Token] | None:
             toks = [t for t in _subtree(verb) if t.i > cue.i]
             return None if _contains(toks, trigger) else toks
         if cue.lower_ == "because" and cue.i + 1 < len(cue.doc) and cue.nbor().lower_ == "of":
-            objs = [c for c in cue.nbor().children if c.dep_ == "pobj"]
-            return _subtree(objs[0]) if objs else None
+            return _prep_object(cue)
         if cue.pos_ == "ADJ" or cue.lemma_ == "need":
             toks = _subtree(cue)
             if len(toks) <= 2 or _contains(toks, trigger):
                 return None
             return toks
         return None
+    if mode == "prep":
+        return _prep_object(cue)
     if mode == "gerund":
         comps = [c for c in cue.children if c.dep_ == "pcomp" and c.tag_ == "VBG"]
         if not comps:
@@ -107,7 +125,7 @@ def _span_for(cue: Token, mode: str, trigger: Token) -> list[Token] | None:
 # Cues whose clause only states a reason: what they introduce ("citing the platform's removal of
 # accounts", "for failing to block ...") is the cause of the measure, never a measure of its own.
 # "say" is left out: "blocked X and said it would also restrict Y" reports two measures.
-_REASON_ONLY_MODES = ("object", "clause", "gerund", "grounds", "accuse", "purpose")
+_REASON_ONLY_MODES = ("object", "clause", "gerund", "grounds", "accuse", "purpose", "prep")
 _MIN_REASON_WEIGHT = 0.7
 
 
