@@ -204,6 +204,34 @@ def _subject(tok: Token) -> tuple[Token | None, bool]:
     return None, False
 
 
+_PRONOUNS = {"it": "singular", "they": "any", "he": "person", "she": "person"}
+
+
+def _antecedent(pron: Token) -> Token:
+    """The subject a pronoun subject stands for when its clause is reported or continued by that subject
+    ("Roskomnadzor said it had restricted access to X", "the ministry blocked X and said it would ...");
+    the pronoun itself when no such subject is found."""
+    want = _PRONOUNS.get(pron.lower_)
+    if want is None:
+        return pron
+    cur = pron.head
+    for _ in range(4):
+        if cur.dep_ not in ("ccomp", "xcomp", "conj", "advcl") or cur.head.i == cur.i:
+            break
+        cur = cur.head
+        subj = next((c for c in cur.children if c.dep_ == "nsubj"), None)
+        if subj is None:
+            continue
+        if subj.pos_ == "PRON":
+            break
+        if want == "singular" and subj.tag_ in ("NNS", "NNPS"):
+            break
+        if want == "person" and authority_kind(subj) not in ("person", "authority"):
+            break
+        return subj
+    return pron
+
+
 def _phrase(tok: Token) -> Span:
     """The noun phrase around a subject token, without trailing clauses."""
     doc = tok.doc
@@ -610,6 +638,10 @@ def mentions_in(sent: Span, pub, prior_platforms: list[str], date_anchor: str | 
             continue
         action = hit.trigger.network if platform in NETWORK else hit.trigger.action
         subj, agent = _subject(hit.head)
+        if subj is not None and subj.pos_ == "PRON":
+            subj = _antecedent(subj)
+            if subj.i == ptok.i and platform not in NETWORK and hit.kind not in ("lift", "lift_noun"):
+                continue  # "Telegram said it had blocked channels": the service acts itself
         skind = authority_kind(subj) if subj is not None else None
         if _is_generic_statement(hit, subj):
             continue
