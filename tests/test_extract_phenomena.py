@@ -35,6 +35,8 @@ def show(evs: list[dict]) -> list[tuple]:
          "KE", "Telegram"),
         (("Nepal's communications minister said the government may ban Snapchat if it fails to register a local "
          "office by June."), "NP", "Snapchat"),
+        ("Turkey will block Wikipedia unless it removes the articles, the transport minister said.", "TR",
+         "Wikipedia"),
     ],
 )
 def test_threat_is_threatened_not_in_effect(text, country, platform):
@@ -70,6 +72,8 @@ def test_lift_or_restored_access_is_unblock(text, published, country, platform, 
         "The regulator did not block WhatsApp, contrary to rumours that spread on Monday.",
         "Officials in Ghana rejected claims that they had throttled Facebook during the count.",
         "Brazil has no plans to ban Telegram, the justice minister told reporters on Thursday.",
+        "The Indian government ruled out a ban on Telegram on Monday.",
+        "Russia has never blocked YouTube, a Kremlin spokesman said.",
     ],
 )
 def test_negation_or_denial_is_no_event(text):
@@ -150,6 +154,14 @@ def test_regulator_is_named_as_actor():
     assert evs and "Roskomnadzor" in (evs[0]["actor"] or ""), show(evs)
 
 
+def test_pronoun_subject_of_a_report_is_its_reporter():
+    text = "Iranian authorities said they had blocked Instagram on Monday."
+    evs = about(events(text, "2024-01-15"), "Instagram", "IR")
+    assert evs and "authorities" in (evs[0]["actor"] or ""), show(evs)
+    # a service that reports its own moderation is not blocked
+    assert events("Telegram said it had blocked channels in Russia.") == []
+
+
 @pytest.mark.parametrize(
     ("text", "reason", "category"),
     [
@@ -161,6 +173,8 @@ def test_regulator_is_named_as_actor():
          "to prevent cheating", "exams"),
         ("A court in Albania ordered the suspension of TikTok for one year because of violence among teenagers.",
          "violence among teenagers", "violence_extremism"),
+        ("Kenya's regulator blocked Telegram for two weeks due to leaks of national exam papers.",
+         "leaks of national exam papers", "exams"),
     ],
 )
 def test_justification_span_and_category(text, reason, category):
@@ -176,3 +190,6 @@ def test_attribution_to_an_internet_monitor_is_not_a_shutdown():
     text = "Authorities in Turkey blocked Instagram on Friday, according to the internet monitor NetBlocks."
     evs = events(text, "2024-03-12")
     assert {(e["country"], e["platform"], event_class(e)) for e in evs} == {("TR", "Instagram", "restrict")}, show(evs)
+    text = "Russia throttled Twitter on Monday, according to NetBlocks, an internet observatory."
+    evs = events(text, "2024-03-12")
+    assert {(e["country"], e["platform"], event_class(e)) for e in evs} == {("RU", "Twitter", "throttle")}, show(evs)
