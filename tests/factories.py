@@ -23,20 +23,20 @@ SOURCES = [
 # (id, source, published, title, text)
 ARTICLES = [
     (1, "wire", "2021-03-10", "Russia slows down Twitter",
-     "Roskomnadzor said on Wednesday it had slowed down Twitter on all mobile devices, citing its failure "
-     "to remove banned content. It threatened to block the service entirely."),
+     ("Roskomnadzor said on Wednesday it had slowed down Twitter on all mobile devices, citing its failure "
+     "to remove banned content. It threatened to block the service entirely.")),
     (2, "rkn", "2021-03-10", "Роскомнадзор замедлил Twitter",
      "Roskomnadzor slowed down Twitter, \"protecting Russian citizens\", the regulator said."),
     (3, "ngo", "2021-06-05", "Nigeria suspends Twitter <script>alert(1)</script>",
-     "The federal government suspended Twitter's operations in Nigeria on Friday, citing activities capable "
-     "of undermining Nigeria's corporate existence."),
+     ("The federal government suspended Twitter's operations in Nigeria on Friday, citing activities capable "
+     "of undermining Nigeria's corporate existence.")),
     (4, "wire", "2017-04-29", "Turkey blocks Wikipedia",
      "Turkey's BTK blocked access to Wikipedia on Saturday, citing national security."),
     (5, "wire", "2020-01-16", "Wikipedia is back in Turkey",
      "Access to Wikipedia was restored in Turkey on Wednesday after the Constitutional Court ruling."),
     (6, "wire", "2026-11-18", "India bans gaming apps, again",
-     "MeitY blocked 12 apps, among them a game, on Tuesday, saying they were \"prejudicial to sovereignty\".\n"
-     "Users reported errors within hours."),
+     ("MeitY blocked 12 apps, among them a game, on Tuesday, saying they were \"prejudicial to sovereignty\".\n"
+     "Users reported errors within hours.")),
     (7, "ngo", "2026-11-19", "Iran blocks Telegram during protests",
      "Iranian authorities blocked Telegram on Wednesday as protests spread; =HYPERLINK(\"x\") trick seen."),
 ]
@@ -46,8 +46,8 @@ ARTICLES = [
 MENTIONS = [
     (1, 1, "RU", "Twitter", "throttle", "throttle", "in_effect", "Roskomnadzor", "2021-03-10", "nationwide",
      "its failure to remove banned content", "legal_noncompliance",
-     "Roskomnadzor said on Wednesday it had slowed down Twitter on all mobile devices, citing its failure to "
-     "remove banned content."),
+     ("Roskomnadzor said on Wednesday it had slowed down Twitter on all mobile devices, citing its failure to "
+     "remove banned content.")),
     (2, 1, "RU", "Twitter", "block", "threaten", "threatened", "Roskomnadzor", "2021-03-10", "nationwide", None,
      None, "It threatened to block the service entirely."),
     (3, 2, "RU", "Twitter", "throttle", "throttle", "in_effect", "Roskomnadzor", "2021-03-10", "nationwide",
@@ -55,8 +55,8 @@ MENTIONS = [
      "Roskomnadzor slowed down Twitter, \"protecting Russian citizens\", the regulator said."),
     (4, 3, "NG", "Twitter", "ban", "restrict", "in_effect", "The federal government", "2021-06-04", "nationwide",
      "activities capable of undermining Nigeria's corporate existence", "national_security",
-     "The federal government suspended Twitter's operations in Nigeria on Friday, citing activities capable "
-     "of undermining Nigeria's corporate existence."),
+     ("The federal government suspended Twitter's operations in Nigeria on Friday, citing activities capable "
+     "of undermining Nigeria's corporate existence.")),
     (5, 4, "TR", "Wikipedia", "block", "restrict", "in_effect", "BTK", "2017-04-29", "nationwide",
      "national security", "national_security",
      "Turkey's BTK blocked access to Wikipedia on Saturday, citing national security."),
