@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,6 +37,14 @@ def echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def echo_summary(summary, format_text: Callable[[Any], str], as_json: bool) -> None:
+    """Print a run's summary: its `as_dict()` as JSON with --json, else the text `format_text` makes of it."""
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        click.echo(format_text(summary))
+
+
 @click.group()
 @click.version_option(__version__, prog_name="tracker")
 def main() -> None:
@@ -55,7 +65,10 @@ def init(db_path: Path) -> None:
 
 
 def _crawl_options(command):
-    """The crawl options shared by `tracker crawl` and `tracker run` (same names, help and behaviour)."""
+    """The crawl options shared by `tracker crawl` and `tracker run` (same names, help and behaviour).
+
+    The commands take them as `**crawl_args` and hand them to `_crawl_plan`, so an option is named in
+    these two places only."""
     for option in reversed((
         click.option("--source", "source_names", multiple=True, metavar="NAME",
                      help="Crawl only this source (repeatable; polls it even when disabled or not due)."),
@@ -94,23 +107,19 @@ def _crawl_plan(feeds_path: Path, source_names: tuple[str, ...], allow_private: 
 @feeds_option
 @_crawl_options
 @json_option
-def crawl(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
-          max_items: int, delay: float, force: bool, as_json: bool) -> None:
+def crawl(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> None:
     """Fetch the sources of feeds.toml that are due and store their new articles."""
     from .crawl import crawl as run_crawl
     from .crawl.run import format_summary
     from .db import open_db
 
-    sources, options = _crawl_plan(feeds_path, source_names, allow_private, max_items, delay, force)
+    sources, options = _crawl_plan(feeds_path, **crawl_args)
     db = open_db(db_path)
     with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
                            item_show_func=lambda r: r.name if r else None) as bar:
         summary = run_crawl(db, sources, options,
                             progress=lambda result: bar.update(1, result))
-    if as_json:
-        echo_json(summary.as_dict())
-    else:
-        click.echo(format_summary(summary))
+    echo_summary(summary, format_summary, as_json)
 
 
 @main.command()
@@ -244,10 +253,7 @@ def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from None
     finally:
         close()
-    if as_json:
-        echo_json(summary.as_dict())
-    else:
-        click.echo(format_extract_summary(summary))
+    echo_summary(summary, format_extract_summary, as_json)
 
 
 @main.command()
@@ -279,13 +285,12 @@ def events(db_path: Path, country: str | None, platform: str | None, since: str 
 @feeds_option
 @_crawl_options
 @json_option
-def run(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None,
-        max_items: int, delay: float, force: bool, as_json: bool) -> None:
+def run(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> None:
     """Crawl the sources that are due, then extract and merge, with one summary at the end."""
     from .db import open_db
     from .pipeline import format_run_summary, run_pipeline
 
-    sources, options = _crawl_plan(feeds_path, source_names, allow_private, max_items, delay, force)
+    sources, options = _crawl_plan(feeds_path, **crawl_args)
     db = open_db(db_path)
     start, step, close = _bar("Extracting")
     try:
@@ -303,10 +308,7 @@ def run(db_path: Path, feeds_path: Path, source_names: tuple[str, ...], allow_pr
         raise click.ClickException(str(exc)) from None
     finally:
         close()
-    if as_json:
-        echo_json(summary.as_dict())
-    else:
-        click.echo(format_run_summary(summary))
+    echo_summary(summary, format_run_summary, as_json)
 
 
 # ---- serve (browsing) ------------------------------------------------------
