@@ -1,9 +1,10 @@
 """Crawl benchmark: many local RSS feeds, first crawl and re-crawl (every feed answers 304).
 
 A child process serves N feeds of M items each and their article pages from 127.0.0.1
-(standard library ThreadingHTTPServer, ETag on every feed). This process runs the real
-crawler (tracker.crawl) into a fresh SQLite file, twice, and prints a table: wall time,
-articles per second, requests, bytes and peak memory (RSS of the crawling process).
+(standard library ThreadingHTTPServer, tracker.localsite's handler: ETag on every page).
+This process runs the real crawler (tracker.crawl) into a fresh SQLite file, twice, and
+prints a table: wall time, articles per second, requests, bytes and peak memory (RSS of
+the crawling process).
 
     .venv/bin/python bench/crawl.py                    # 200 feeds x 20 items
     .venv/bin/python bench/crawl.py --feeds 20 --items 5   # a quick run
@@ -15,7 +16,6 @@ bench raises it (--per-host) and sets no delay, to measure the crawler, not the 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
 import os
 import resource
@@ -24,10 +24,12 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tracker.localsite import PageHandler
 
 WORDS = ["regulator", "operators", "access", "platform", "order", "court", "ministry", "network", "users", "service", "statement", "week", "provider", "decision", "appeal", "licence", "measure", "region", "capital", "mobile", "broadband"]
 
@@ -55,7 +57,7 @@ def feed_xml(base: str, feed: int, items: int) -> bytes:
             f"<link>{base}/f{feed}/</link><description>bench</description>{entries}</channel></rss>").encode()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(PageHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
@@ -75,22 +77,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.send_page(ctype, body)
 
 
 def serve(n_feeds: int, n_items: int, port_queue: multiprocessing.Queue) -> None:

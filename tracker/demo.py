@@ -10,7 +10,6 @@ and Datasette serving the result (unless told not to).
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -19,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .localsite import PageHandler
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -134,7 +135,7 @@ def build_site(base: str, articles: list[dict] | None = None) -> dict[str, tuple
     return {p: (ctype, body.encode("utf-8")) for p, (ctype, body) in pages.items()}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(PageHandler):
     server: _Site
 
     def do_GET(self) -> None:
@@ -143,22 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         if page is None:
             self.send_error(404)
             return
-        ctype, body = page
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.send_page(*page)
 
 
 class _Site(ThreadingHTTPServer):
