@@ -1,4 +1,4 @@
-"""Shared fixtures: real temporary SQLite databases and paths to ../shared."""
+"""Shared fixtures: real temporary SQLite databases, a real local HTTP server and paths to ../shared."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -26,6 +27,18 @@ def db(db_path: Path):
     database = open_db(db_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 (pytest-httpserver, threaded) for crawler tests; 404 for what the
+    test did not expect. The serve tests name their Datasette server `server` too, in their own modules."""
+    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    srv.start()
+    srv.no_handler_status_code = 404
+    yield srv
+    srv.clear()
+    srv.stop()
 
 
 @pytest.fixture(scope="session")

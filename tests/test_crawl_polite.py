@@ -9,23 +9,12 @@ import threading
 import time
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
 from tracker.crawl.netguard import Refused, check_url
-
-
-@pytest.fixture
-def server():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    srv.no_handler_status_code = 404
-    yield srv
-    srv.clear()
-    srv.stop()
 
 
 def src(url: str) -> Source:

@@ -35,16 +35,13 @@ def page(name: str) -> str:
 
 
 @pytest.fixture
-def server():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    srv.no_handler_status_code = 404
+def server(server: HTTPServer) -> HTTPServer:
+    """The local server of conftest.py serving three feeds and their stories."""
     for name in ("hourly", "often", "plain"):
-        srv.expect_request(f"/{name}.xml").respond_with_data(rss(srv, name), content_type="application/rss+xml")
-        srv.expect_request(f"/{name}/story.html").respond_with_data(page(name), content_type="text/html")
-    yield srv
-    srv.clear()
-    srv.stop()
+        server.expect_request(f"/{name}.xml").respond_with_data(rss(server, name),
+                                                                content_type="application/rss+xml")
+        server.expect_request(f"/{name}/story.html").respond_with_data(page(name), content_type="text/html")
+    return server
 
 
 def sources(server: HTTPServer) -> list[Source]:

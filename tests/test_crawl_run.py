@@ -11,7 +11,6 @@ import json
 import time
 from pathlib import Path
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -22,16 +21,6 @@ from tracker.crawl.http import HttpOptions
 IFF_HOST = "https://archive.internetfreedom.in"
 FAST = HttpOptions(timeout=2, total_timeout=4, retries=2, backoff=0.05, delay=0, per_host=4,
                    max_retry_after=5, max_bytes=5 * 1024 * 1024)
-
-
-@pytest.fixture
-def server():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    srv.no_handler_status_code = 404
-    yield srv
-    srv.clear()
-    srv.stop()
 
 
 def opts(**kw) -> CrawlOptions:

@@ -56,19 +56,16 @@ def feed(server: HTTPServer, name: str) -> str:
 
 
 @pytest.fixture
-def site():
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    srv.no_handler_status_code = 404
-    srv.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+def site(server: HTTPServer) -> HTTPServer:
+    """The local server of conftest.py serving a robots.txt, the STORIES feeds and their pages."""
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
     for name, stories in STORIES.items():
-        srv.expect_request(f"/{name}.xml").respond_with_data(feed(srv, name), content_type="application/rss+xml")
+        server.expect_request(f"/{name}.xml").respond_with_data(feed(server, name),
+                                                                content_type="application/rss+xml")
         for slug, published, title, text in stories:
-            srv.expect_request(f"/{name}/{slug}.html").respond_with_data(
+            server.expect_request(f"/{name}/{slug}.html").respond_with_data(
                 page(title, published, text), content_type="text/html; charset=utf-8")
-    yield srv
-    srv.clear()
-    srv.stop()
+    return server
 
 
 def sources(site: HTTPServer) -> list[Source]:
