@@ -5,8 +5,9 @@
 
 It starts `tracker serve` on a free loopback port, opens an event page in headless
 Debian Chromium through Playwright and saves the page as a PNG reduced to a palette
-so the committed file stays small. tests/test_serve_browser.py calls `shoot` too,
-so the picture in the README is taken by code the tests run.
+so the committed file stays small. tests/test_serve_browser.py calls `shoot` too, and
+launches Chromium with this script's settings, so the picture in the README is taken by code
+the tests run.
 """
 
 from __future__ import annotations
@@ -69,13 +70,8 @@ def _shrink(path: Path) -> None:
 def _factory_database(directory: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     from tests import factories
-    from tracker.db import open_db
 
-    path = directory / "tracker.db"
-    db = open_db(path)
-    factories.populate(db)
-    db.close()
-    return path
+    return factories.write_database(directory / "tracker.db")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,8 @@ few rows made to test escaping and odd text.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlite_utils
 
 SOURCES = [
@@ -101,6 +103,16 @@ HISTORY = [
     ("ev-in-google-play-restrict-2026-11", "in_effect", "2026-11-17", 7, "2026-11-18T10:00:00Z"),
     ("ev-ir-telegram-restrict-2026-11", "in_effect", "2026-11-18", 8, "2026-11-19T10:00:00Z"),
 ]
+
+
+def write_database(path: Path) -> Path:
+    """Create the tracker database file `path` (through open_db, as a run would) holding the rows above."""
+    from tracker.db import open_db
+
+    db = open_db(path)
+    populate(db)
+    db.close()
+    return path
 
 
 def populate(db: sqlite_utils.Database) -> None:

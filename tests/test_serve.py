@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from tests import factories
 from tracker.cli import main
-from tracker.db import open_db
 from tracker.serve import RunningServer, start_in_background
 
 TIMEOUT = httpx.Timeout(30.0)
@@ -22,11 +21,7 @@ EVENTS = {e[0]: e for e in factories.EVENTS}  # id -> factory tuple
 
 @pytest.fixture(scope="module")
 def served_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serve") / "tracker.db"
-    db = open_db(path)
-    factories.populate(db)
-    db.close()
-    return path
+    return factories.write_database(tmp_path_factory.mktemp("serve") / "tracker.db")
 
 
 @pytest.fixture(scope="module")

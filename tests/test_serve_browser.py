@@ -7,39 +7,33 @@ the map test checks the Leaflet container and the event markers, not the tiles.
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests import factories
-from tracker.db import open_db
 from tracker.metadata import QUERIES
 from tracker.serve import RunningServer, start_in_background
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-TIMEOUT_MS = 20_000
+
+def _docs_screenshot_module():
+    path = Path(__file__).parent.parent / "docs" / "screenshot.py"
+    spec = importlib.util.spec_from_file_location("docs_screenshot", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("TRACKER_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+# docs/screenshot.py takes the README's picture: the tests launch Chromium and fence it to loopback its way
+shot = _docs_screenshot_module()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
-    path = tmp_path_factory.mktemp("browse") / "tracker.db"
-    db = open_db(path)
-    factories.populate(db)
-    db.close()
-    srv = start_in_background(path, timeout=60)
+    srv = start_in_background(factories.write_database(tmp_path_factory.mktemp("browse") / "tracker.db"),
+                              timeout=60)
     yield srv
     srv.stop()
 
@@ -48,12 +42,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
 def browser():
     from playwright import sync_api  # a pinned test dependency: missing it is an install error, not a skip
 
-    executable = chromium_path()
+    executable = shot.chromium_path()
     if executable is None:
         pytest.skip("chromium not found at /usr/bin/chromium or on PATH: run `make install` (installs Debian's "
                     "chromium) or set TRACKER_CHROMIUM")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=TIMEOUT_MS)
+        b = p.chromium.launch(executable_path=executable, args=shot.CHROMIUM_ARGS, headless=True,
+                              timeout=shot.TIMEOUT_MS)
         yield b
         b.close()
 
@@ -61,10 +56,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    # loopback only: anything else (map tiles) is refused
-    context.route("**/*", lambda route: route.continue_()
-                  if urlsplit(route.request.url).hostname == "127.0.0.1" else route.abort())
+    context.set_default_timeout(shot.TIMEOUT_MS)
+    shot.loopback_only(context)  # anything else (map tiles) is refused
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -152,16 +145,7 @@ def test_chart_of_events_per_month(page, server: RunningServer, tmp_path: Path) 
     assert page.locator("select[name=color_column]").input_value() == "action"
 
 
-def _docs_screenshot_module():
-    path = Path(__file__).parent.parent / "docs" / "screenshot.py"
-    spec = importlib.util.spec_from_file_location("docs_screenshot", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_readme_screenshot_is_taken_by_this_code(page, server: RunningServer, tmp_path: Path) -> None:
-    shot = _docs_screenshot_module()
     out = shot.shoot(page, server.url, shot.DEFAULT_EVENT, tmp_path / "browse-event.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert 10_000 < out.stat().st_size < 300_000
