@@ -16,16 +16,19 @@ install: $(STAMP)
 	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
 	  echo "note: no apt-get here; install chromium yourself (or set TRACKER_CHROMIUM) or the browser tests will be skipped"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  { apt-get update -qq && apt-get install -y -qq chromium; } \
-	    || echo "warning: apt-get could not install chromium; the browser tests will be skipped"; \
-	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-	  echo "installing Debian's chromium for the browser tests (sudo)"; \
-	  { sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium; } \
-	    || echo "warning: apt-get could not install chromium; the browser tests will be skipped"; \
-	else echo "note: chromium is missing and installing it needs root: run 'sudo apt-get install chromium'" \
-	  "(the browser tests are skipped until then)"; fi
+	else \
+	  if [ "$$(id -u)" = 0 ]; then AS=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then AS="sudo -n"; \
+	  else AS=none; fi; \
+	  if [ "$$AS" = none ]; then \
+	    echo "note: chromium is missing and installing it needs root: run 'sudo apt-get install chromium'" \
+	      "(the browser tests are skipped until then)"; \
+	  else \
+	    echo "installing Debian's chromium for the browser tests$${AS:+ (sudo)}"; \
+	    { $$AS apt-get update -qq && $$AS apt-get install -y -qq chromium; } \
+	      || echo "warning: apt-get could not install chromium; the browser tests will be skipped"; \
+	  fi; \
+	fi
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
