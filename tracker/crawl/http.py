@@ -133,7 +133,6 @@ class Fetcher:
         self.on_attempt = on_attempt or (lambda attempt: None)
         self._gates: dict[str, _HostGate] = {}
         self._client: httpx.AsyncClient | None = None
-        self.bytes_total = 0
 
     async def __aenter__(self) -> Self:
         o = self.options
@@ -194,8 +193,6 @@ class Fetcher:
                 resp = await self._once(url, kind, source, etag, last_modified, html_only)
             except httpx.TimeoutException:
                 raise FetchError(f"timeout after {o.timeout:g}s") from None
-            except FetchError:
-                raise
             except httpx.TransportError as exc:
                 if last:
                     raise FetchError(f"connection failed: {exc.__class__.__name__}: {exc}") from None
@@ -245,7 +242,6 @@ class Fetcher:
             raise
         finally:
             record.duration_ms = int((time.monotonic() - start) * 1000)
-            self.bytes_total += record.bytes
             self.on_attempt(record)
 
     async def _stream(self, url: str, headers: dict, html_only: bool, record: Attempt) -> Response:

@@ -103,8 +103,3 @@ class Store:
                                   (name,))
             self.conn.execute("UPDATE sources SET last_polled = ?, last_status = ?, last_error = ?"
                               " WHERE name = ?", (polled_at or now_iso(), status, error, name))
-
-
-def raw_html(row_value: bytes | None) -> bytes:
-    """Decompress a stored `articles.raw_html` cell (the bytes as served), to re-run extraction offline."""
-    return gzip.decompress(row_value) if row_value else b""
