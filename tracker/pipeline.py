@@ -46,7 +46,6 @@ def run_pipeline(
     db: sqlite_utils.Database,
     sources: list[Source],
     *,
-    allow_private: bool | None = None,
     crawl_options: object | None = None,
     crawl_progress: Callable[[object], None] | None = None,
     extract_progress: Callable[[int], None] | None = None,
@@ -61,10 +60,9 @@ def run_pipeline(
     successfully less than its poll_minutes ago is skipped (status not_due): nothing is fetched for it,
     but articles it brought earlier and the extractor has not read yet are still read.
     """
-    from .crawl import CrawlOptions, crawl
+    from .crawl import crawl
 
-    options = crawl_options or CrawlOptions(allow_private=allow_private)
-    crawled = crawl(db, sources, options, progress=crawl_progress)
+    crawled = crawl(db, sources, crawl_options, progress=crawl_progress)
     extracted = extract_articles(db, extract=extract, version=version, progress=extract_progress,
                                  on_start=on_extract_start)
     return RunSummary(
