@@ -50,7 +50,9 @@ def shoot(page, base_url: str, event_id: str, out: Path) -> Path:
     Waits for the sources section so the picture always shows the articles and
     their evidence sentences, not a half-loaded page.
     """
-    page.goto(f"{base_url}/tracker/events/{event_id}", wait_until="networkidle")
+    from tracker.digest.select import event_url
+
+    page.goto(event_url(base_url, event_id), wait_until="networkidle")
     page.locator("section.tracker-event-sources").wait_for(state="visible")
     out.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out), full_page=True)

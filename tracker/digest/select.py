@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
+from datasette.utils import tilde_encode
 
+from ..metadata import DATABASE
 from .subscribers import Subscriber
 
 #: How old a change's own date may be (days before the week starts) and still count as news.
@@ -42,7 +44,6 @@ _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _CHANGE_RANK = {"new": 0, "lifted": 1, "status": 2, "found": 3, "sources": 4}
 #: Stages an event goes through, in order (as the events store ranks them).
 STAGES = ("threatened", "announced", "in_effect", "lifted")
-_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 class WeekError(ValueError):
@@ -99,22 +100,9 @@ def last_full_week(today: date | None = None) -> Week:
     return week_of(today - timedelta(days=7))
 
 
-def tilde_encode(value: str) -> str:
-    """Encode a primary key the way Datasette expects it in a row URL."""
-    out = []
-    for ch in value:
-        if ch == " ":
-            out.append("+")
-        elif ch in _SAFE:
-            out.append(ch)
-        else:
-            out.extend(f"~{b:02X}" for b in ch.encode("utf-8"))
-    return "".join(out)
-
-
 def event_url(base_url: str, event_id: str) -> str:
-    """The event's page in Datasette."""
-    return f"{base_url.rstrip('/')}/tracker/events/{tilde_encode(event_id)}"
+    """The event's page in Datasette (the id tilde-encoded as Datasette reads it back)."""
+    return f"{base_url.rstrip('/')}/{DATABASE}/events/{tilde_encode(event_id)}"
 
 
 @dataclass(frozen=True)
