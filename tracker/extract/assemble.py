@@ -10,6 +10,7 @@ the scope and the date expression tied to the measure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -112,10 +113,15 @@ def _name_root(ent: Span) -> Token:
     return ent.doc[words[0].i : words[-1].i + 1].root
 
 
+@lru_cache(maxsize=1)
+def _parent_names() -> frozenset[tuple[str, str]]:
+    """(alias, platform) of the names that stand for a service's operating company, built once."""
+    return frozenset((a.text, a.value) for a in load().platforms if a.parent)
+
+
 def platform_mentions(sent: Span) -> list[tuple[Token, str, bool]]:
     """(root token, canonical platform, is parent company) for each service named in the sentence."""
-    kb = load()
-    parents = {(a.text, a.value) for a in kb.platforms if a.parent}
+    parents = _parent_names()
     out = []
     for ent in sent.ents:
         if ent.label_ != PLATFORM:

@@ -165,7 +165,6 @@ _TEMPORAL_CUES = {"after", "since", "as", "following"}
 def _is_timeline(cue: Token, toks: list[Token]) -> bool:
     """A span that tells when rather than why: a time phrase ("over the weekend"), or a temporal clause
     that dates itself or narrates another step of the story ("after the internet came back")."""
-    kb = load()
     root = next((t for t in toks if t.head.i == t.i or not _contains(toks, t.head)), toks[0])
     if root.ent_type_ in ("DATE", "TIME") or root.lemma_.lower() in _TIME_NOUNS:
         return True
@@ -173,8 +172,15 @@ def _is_timeline(cue: Token, toks: list[Token]) -> bool:
         return False
     if any(t.ent_type_ in ("DATE", "TIME") for t in toks):
         return True
-    steps = {t.lemmas[0] for t in kb.triggers} | kb.words("back_verb")
+    steps = _story_steps()
     return any(t.lemma_.lower() in steps for t in toks)
+
+
+@lru_cache(maxsize=1)
+def _story_steps() -> frozenset[str]:
+    """Lemmas that narrate a step of the story: the first word of every trigger, and "come back" verbs."""
+    kb = load()
+    return frozenset({t.lemmas[0] for t in kb.triggers} | kb.words("back_verb"))
 
 
 def find_reason(sent: Span, trigger: Token) -> tuple[int, int, float] | None:

@@ -89,12 +89,18 @@ def _pos_ok(tok: Token, trig: Trigger) -> bool:
     return tok.pos_ in _VERBISH or (tok.pos_ == "NOUN" and tok.dep_ in ("ROOT", "conj") and tok.tag_ == "VBZ")
 
 
+@lru_cache(maxsize=1)
+def _by_first() -> dict[str, list[Trigger]]:
+    """Triggers by the lemma of their first word, built once instead of once per sentence."""
+    out: dict[str, list[Trigger]] = {}
+    for trig in load().triggers:
+        out.setdefault(trig.lemmas[0], []).append(trig)
+    return out
+
+
 def find(sent: Span) -> list[Hit]:
     """Trigger hits in a sentence, longest pattern per head token."""
-    kb = load()
-    by_first: dict[str, list[Trigger]] = {}
-    for trig in kb.triggers:
-        by_first.setdefault(trig.lemmas[0], []).append(trig)
+    by_first = _by_first()
     toks = list(sent)
     hits: list[Hit] = []
     for i, tok in enumerate(toks):
