@@ -82,10 +82,11 @@ def format_extract_summary(s: ExtractSummary) -> str:
 
 
 def format_run_summary(s: RunSummary) -> str:
+    from .crawl.run import totals_line
+
     d = s.as_dict()
-    skipped = f"  skipped (not due): {d['sources_skipped']}" if d["sources_skipped"] else ""
     lines = [
-        f"sources ok: {d['sources_ok']}  failed: {d['sources_failed']}{skipped}  new articles: {d['new_articles']}",
+        totals_line(s.crawl),
         (f"new mentions: {d['new_mentions']}  new events: {d['new_events']}  updated events: {d['updated_events']}"
         f"  (articles read: {d['articles_read']}, failed: {len(d['failed_articles'])})"),
         f"database: {d['events_total']} events from {d['mentions_total']} mentions",

@@ -236,8 +236,11 @@ def format_summary(summary: CrawlSummary) -> str:
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append("")
-    skipped = f"  skipped (not due): {summary.not_due}" if summary.not_due else ""
-    lines.append(f"sources ok: {summary.ok}  failed: {summary.failed}{skipped}"
-                 f"  new articles: {summary.new_articles}"
-                 f"  bytes: {_size(summary.bytes)}  time: {summary.seconds:.1f}s")
+    lines.append(f"{totals_line(summary)}  bytes: {_size(summary.bytes)}  time: {summary.seconds:.1f}s")
     return "\n".join(lines)
+
+
+def totals_line(summary: CrawlSummary) -> str:
+    """The sources' outcomes and the new articles on one line, as the crawl and run summaries both print them."""
+    skipped = f"  skipped (not due): {summary.not_due}" if summary.not_due else ""
+    return f"sources ok: {summary.ok}  failed: {summary.failed}{skipped}  new articles: {summary.new_articles}"
