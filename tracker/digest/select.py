@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlite_utils
 from datasette.utils import tilde_encode
 
+from ..events.classes import STATUS_RANK
 from ..metadata import DATABASE
 from .subscribers import Subscriber
 
@@ -42,8 +43,6 @@ MAX_SOURCES = 3
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _CHANGE_RANK = {"new": 0, "lifted": 1, "status": 2, "found": 3, "sources": 4}
-#: Stages an event goes through, in order (as the events store ranks them).
-STAGES = ("threatened", "announced", "in_effect", "lifted")
 
 
 class WeekError(ValueError):
@@ -228,7 +227,7 @@ def select_week(db: sqlite_utils.Database, week: Week, *, base_url: str) -> Week
         "and substr(first_reported, 1, 10) < ?", [s, e]):
         note(r["id"], "new", _day_in(week, r["first_reported"]))
 
-    rank = "case {col} " + " ".join(f"when '{st}' then {i}" for i, st in enumerate(STAGES)) + " else 2 end"
+    rank = "case {col} " + " ".join(f"when '{st}' then {i}" for st, i in STATUS_RANK.items()) + " else 2 end"
     for r in db.query(
         f"""select h.event_id, h.status, h.date, h.recorded_at from event_history h
             join events ev on ev.id = h.event_id

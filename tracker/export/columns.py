@@ -12,21 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import schema
+from ..config import PUBLISHERS
+from ..events.classes import MEASURES, STATUS_RANK
 
 #: Separator between the items of a list cell in CSV (JSONL writes a real array).
 LIST_SEPARATOR = " | "
 
 #: Allowed values, from /work/shared/contracts.md section 1 (action, status, scope,
-#: justification_category) and section 4 (action_class).
+#: justification_category) and section 4 (action_class); statuses, action classes and
+#: publisher types are the ones the events store and feeds.toml check already define.
 ACTIONS = ("block", "throttle", "ban", "restrict", "shutdown", "unblock", "fine", "takedown_order")
-STATUSES = ("threatened", "announced", "in_effect", "lifted")
+STATUSES = tuple(STATUS_RANK)
 SCOPES = ("nationwide", "regional", "government_devices")
 JUSTIFICATION_CATEGORIES = (
     "violence_extremism", "national_security", "disinformation", "child_safety", "harmful_content",
     "legal_noncompliance", "elections", "protests_unrest", "exams", "public_morality", "data_privacy", "other",
 )
-ACTION_CLASSES = ("threaten", "unblock", "restrict", "throttle", "shutdown", "fine", "takedown_order")
-PUBLISHERS = ("regulator", "press", "ngo", "court")
+ACTION_CLASSES = ("threaten", "unblock", *MEASURES)
 
 #: A date to the precision the sources give: YYYY, YYYY-MM or YYYY-MM-DD.
 DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
