@@ -53,12 +53,6 @@ def parse_feed(body: bytes, base_url: str) -> list[Item]:
     if looks_like_html(body):
         raise FeedError("got an HTML page where a feed was expected")
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
-    version = parsed.get("version", "")
-    if parsed.bozo and not parsed.entries:
-        exc = parsed.get("bozo_exception")
-        raise FeedError(f"invalid feed XML: {exc}" if exc else "invalid feed XML")
-    if not version and not parsed.entries:
-        raise FeedError("not an RSS or Atom document")
     items: list[Item] = []
     seen: set[str] = set()
     for entry in parsed.entries:
@@ -74,7 +68,9 @@ def parse_feed(body: bytes, base_url: str) -> list[Item]:
         seen.add(url)
         items.append(Item(url=url, original_url=link, title=(entry.get("title") or "").strip(),
                           published=_date(entry)))
-    if parsed.bozo and not items:  # broken XML that yielded nothing usable
+    if parsed.bozo and not items:  # broken XML that yielded nothing usable (no entries, or none with a link)
         exc = parsed.get("bozo_exception")
         raise FeedError(f"invalid feed XML: {exc}" if exc else "invalid feed XML")
+    if not parsed.get("version") and not parsed.entries:
+        raise FeedError("not an RSS or Atom document")
     return items
