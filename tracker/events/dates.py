@@ -1,11 +1,19 @@
-"""Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) as day ranges, so reports of different precision compare."""
+"""Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) as day ranges, so reports of different precision compare.
+
+The one home of partial-date rules: the events store, `tracker events`, the export filters and the
+digest all read and compare partial dates with these helpers.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 Span = tuple[dt.date, dt.date]
+
+#: The shape of a partial date as people type it (span() then checks the calendar).
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def span(value: str | None) -> Span | None:
@@ -56,3 +64,18 @@ def best_date(values: list[str | None]) -> str | None:
         return None
     kept.sort(key=lambda vs: (vs[1][0], vs[1][1], vs[0]))
     return kept[0][0]
+
+
+def on_or_after(value: str, day: str) -> bool:
+    """True when a partial date, at its own precision, is on or after `day`: "2021-03" is on or after
+    "2021-03-15". A timestamp counts by its day."""
+    value = value[:10]
+    return value >= day[: len(value)]
+
+
+def on_or_after_sql(expr: str, day: str) -> str:
+    """The SQL of on_or_after for the partial date `expr` (not empty) and the date (parameter) `day`.
+
+    The partial date is padded to the end of its period: "2021-03" -> "2021-03-99" sorts after every March day.
+    """
+    return f"(({expr}) || substr('-99-99', 1, 10 - length({expr}))) >= {day}"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlite_utils
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+from .dates import PARTIAL_DATE, on_or_after_sql
 
 
 def list_events(db: sqlite_utils.Database, *, country: str | None = None, platform: str | None = None,
@@ -25,10 +23,9 @@ def list_events(db: sqlite_utils.Database, *, country: str | None = None, platfo
         where.append("lower(e.platform) = lower(?)")
         args.append("Twitter" if name.lower() == "x" else name)
     if since:
-        if not _DATE.match(since.strip()):
+        if not PARTIAL_DATE.match(since.strip()):
             raise ValueError(f"--since {since!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-        when = "coalesce(e.date, e.first_reported)"
-        where.append(f"{when} >= substr(?, 1, length({when}))")
+        where.append(on_or_after_sql("coalesce(e.date, e.first_reported)", "?"))
         args.append(since.strip())
     sql = (
         "SELECT e.*, c.name AS country_name, p.label AS platform_label FROM events e"

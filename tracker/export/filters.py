@@ -8,16 +8,12 @@ whose date, at its own precision, overlaps the requested range: an event dated
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlite_utils
 
+from ..events.dates import PARTIAL_DATE, on_or_after_sql, span
 from .columns import ACTIONS, STATUSES
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 class FilterError(ValueError):
@@ -50,20 +46,16 @@ class Filters:
 
 def parse_date(value: str, option: str, *, end: bool) -> str:
     """First (or, with `end`, last) day of a YYYY, YYYY-MM or YYYY-MM-DD value."""
-    m = _DATE.match(value.strip())
-    if not m:
+    text = value.strip()
+    if not PARTIAL_DATE.match(text):
         raise FilterError(option, f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]
+    month = int(text[5:7] or 1)
     if not 1 <= month <= 12:
         raise FilterError(option, f"{value!r} has no month {month:02d}")
-    if day is None:
-        d = calendar.monthrange(year, month)[1] if end else 1
-    else:
-        d = int(day)
-    try:
-        return date(year, month, d).isoformat()
-    except ValueError:
-        raise FilterError(option, f"{value!r} is not a real day") from None
+    days = span(text)
+    if days is None:
+        raise FilterError(option, f"{value!r} is not a real day")
+    return (days[1] if end else days[0]).isoformat()
 
 
 def known_countries(db: sqlite_utils.Database) -> set[str]:
@@ -144,8 +136,7 @@ def date_conditions(expr: str, f: Filters, params: _Params) -> list[str]:
     """`expr` (a partial ISO date) overlaps [since, until]; undated rows drop out under a date filter."""
     out = []
     if f.since:
-        # Pad a partial date to the end of its period: "2021-03" -> "2021-03-99" sorts after every March day.
-        out.append(f"(({expr}) || substr('-99-99', 1, 10 - length({expr}))) >= {params.add(f.since)}")
+        out.append(on_or_after_sql(expr, params.add(f.since)))
     if f.until:
         out.append(f"({expr}) <= {params.add(f.until)}")
     return out
