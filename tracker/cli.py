@@ -456,8 +456,6 @@ def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float
 
 # ---- export ----------------------------------------------------------------
 
-_EXPORT_KINDS = ("events", "mentions", "sources", "articles")
-
 
 def _export_filter_options(fn):
     from .export.columns import ACTIONS, STATUSES
@@ -549,8 +547,14 @@ def _export_kind_command(kind: str) -> None:
         click.echo(f"wrote {n} {kind} rows to {output}", err=True)
 
 
-for _kind in _EXPORT_KINDS:
-    _export_kind_command(_kind)
+def _export_kind_commands() -> None:
+    from .export.columns import KINDS
+
+    for kind in KINDS:
+        _export_kind_command(kind)
+
+
+_export_kind_commands()
 
 
 @export_group.command("package")
