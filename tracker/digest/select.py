@@ -33,6 +33,7 @@ import sqlite_utils
 from datasette.utils import tilde_encode
 
 from ..events.classes import STATUS_RANK
+from ..events.dates import on_or_after
 from ..metadata import DATABASE
 from .subscribers import Subscriber
 
@@ -200,9 +201,7 @@ def _cutoff(week: Week) -> str:
 
 def _recent(day: str | None, cutoff: str) -> bool:
     """A date at any precision (YYYY, YYYY-MM, YYYY-MM-DD) that is not older than the cutoff; unknown counts."""
-    if not day:
-        return True
-    return day[:10] >= cutoff[: len(day[:10])]
+    return not day or on_or_after(day, cutoff)
 
 
 def _day_in(week: Week, *candidates: str | None) -> date:
