@@ -38,16 +38,12 @@ def next_polls(db: sqlite_utils.Database, sources: list[Source], now: datetime |
     now = now or datetime.now(UTC)
     if "sources" not in db.table_names():
         return {}
-    wanted = [s for s in sources if s.poll_minutes]
-    state = {}
-    for i in range(0, len(wanted), 500):
-        chunk = [s.name for s in wanted[i:i + 500]]
-        marks = ",".join("?" * len(chunk))
-        for name, url, polled, status in db.conn.execute(
-                f"SELECT name, url, last_polled, last_status FROM sources WHERE name IN ({marks})", chunk):
-            state[name] = (url, polled, status)
+    state = {name: (url, polled, status) for name, url, polled, status in
+             db.conn.execute("SELECT name, url, last_polled, last_status FROM sources")}  # one row per source
     waiting: dict[str, datetime] = {}
-    for s in wanted:
+    for s in sources:
+        if not s.poll_minutes:
+            continue
         url, polled, status = state.get(s.name, (None, None, None))
         last = _parse(polled)
         if url != s.url or status not in ("ok", "not_modified") or last is None or last > now:
