@@ -227,18 +227,19 @@ def _facets(name: str) -> list[str | dict[str, str]]:
     return [dict(f) if isinstance(f, dict) else f for f in FACETS[name]]
 
 
-def _table_entry(t) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "description": t.description,
-        "columns": {c.name: c.description for c in t.columns},
-    }
-    if t.label:
-        entry["label_column"] = t.label
-    if t.name in SORT_DESC:
-        entry["sort_desc"] = SORT_DESC[t.name]
-    if t.name in FACETS:
-        entry["facets"] = _facets(t.name)
-    if t.internal:
+def _entry(name: str, description: str, columns: dict[str, str], *, label: str | None = None,
+           hidden: bool = False) -> dict[str, Any]:
+    """Metadata of one table or view: the schema's descriptions, then the browsing defaults."""
+    entry: dict[str, Any] = {"description": description}
+    if columns:
+        entry["columns"] = columns
+    if label:
+        entry["label_column"] = label
+    if name in SORT_DESC:
+        entry["sort_desc"] = SORT_DESC[name]
+    if name in FACETS:
+        entry["facets"] = _facets(name)
+    if hidden:
         entry["hidden"] = True
     return entry
 
@@ -247,7 +248,8 @@ def build_metadata() -> dict[str, Any]:
     """The whole Datasette metadata document, deterministic for a given schema."""
     tables: dict[str, Any] = {}
     for t in TABLES:
-        tables[t.name] = _table_entry(t)
+        tables[t.name] = _entry(t.name, t.description, {c.name: c.description for c in t.columns}, label=t.label,
+                                hidden=t.internal)
         for suffix in _FTS_SUFFIXES if t.fts else ():
             tables[f"{t.name}_fts{suffix}"] = {"hidden": True}
     tables["events"]["description_html"] = (
@@ -255,14 +257,7 @@ def build_metadata() -> dict[str, Any]:
         f'use <a href="/{DATABASE}/sources_of_event">all sources behind one event</a>.'
     )
     for view in VIEWS:
-        entry: dict[str, Any] = {"description": view.description}
-        if view.columns:
-            entry["columns"] = dict(view.columns)
-        if view.name in SORT_DESC:
-            entry["sort_desc"] = SORT_DESC[view.name]
-        if view.name in FACETS:
-            entry["facets"] = _facets(view.name)
-        tables[view.name] = entry
+        tables[view.name] = _entry(view.name, view.description, dict(view.columns))
     queries = {
         name: {k: q[k] for k in ("title", "description", "sql", "fragment") if k in q}
         for name, q in QUERIES.items()
