@@ -89,7 +89,7 @@ def check_line(raw: bytes) -> tuple[dict | None, str | None, object]:
 
 def annotate_record(rec: dict) -> tuple[dict, str | None]:
     """Events of one good record (without the version stamp), plus a note for stderr (e.g. not English)."""
-    from .extractor import extract_events
+    from .extractor import english_events
 
     rid = str(rec["id"])
     text = rec["text"]
@@ -97,7 +97,7 @@ def annotate_record(rec: dict) -> tuple[dict, str | None]:
         lang = detect_language(text)
         if lang not in (None, "en"):
             return {"id": rid, "events": []}, f"not English (detected '{lang}'): no events"
-        events = extract_events(text, rec.get("published"), rec.get("title"))
+        events = english_events(text, rec.get("published"), rec.get("title"))
     except Exception as exc:  # noqa: BLE001 - one bad text never stops the batch
         return {"id": rid, "error": f"extraction failed: {type(exc).__name__}: {exc}"}, None
     return {"id": rid, "events": [{k: ev.get(k) for k in CONTRACT_FIELDS} for ev in events]}, None

@@ -153,9 +153,16 @@ def _offset(m: Mention) -> int:
 
 
 def extract_events(text: str, published: str | None = None, title: str | None = None) -> list[dict]:
-    """Every censorship measure the text reports, one dict per (country, service, action)."""
+    """Every censorship measure the text reports, one dict per (country, service, action); none for an
+    empty or non-English text."""
     if not isinstance(text, str) or not text.strip() or not is_english(text):
         return []
+    return english_events(text, published, title)
+
+
+def english_events(text: str, published: str | None = None, title: str | None = None) -> list[dict]:
+    """extract_events for a text already known to be English prose (`tracker annotate` detects the
+    language itself to report it, and need not detect it twice)."""
     mentions = [m for m in extract_mentions(text, published, title) if m.country]
     groups: dict[tuple, list[Mention]] = {}
     for m in mentions:
