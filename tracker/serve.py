@@ -63,6 +63,14 @@ def load_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
     return stored
 
 
+def existing_database(db_path: str | Path) -> Path:
+    """`db_path` as a Path; ServeError when there is no file (serving must never create one)."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise ServeError(f"no database at {db_path}: run the pipeline (or `tracker init --db {db_path}`) first")
+    return db_path
+
+
 def _register_plugin() -> None:
     from datasette.plugins import pm
 
@@ -79,9 +87,7 @@ def build_datasette(db_path: str | Path, *, sql_time_limit_ms: int = DEFAULT_SQL
     """
     from datasette.app import Database, Datasette
 
-    db_path = Path(db_path)
-    if not db_path.is_file():
-        raise ServeError(f"no database at {db_path}: run the pipeline (or `tracker init --db {db_path}`) first")
+    db_path = existing_database(db_path)
     _register_plugin()
     ds = Datasette(
         metadata=metadata if metadata is not None else load_metadata(),
@@ -104,9 +110,7 @@ def prepare_database(db_path: str | Path) -> None:
     """Bring an existing database to the current schema before serving it read-only."""
     from .db import open_db
 
-    db_path = Path(db_path)
-    if not db_path.is_file():
-        raise ServeError(f"no database at {db_path}: run the pipeline (or `tracker init --db {db_path}`) first")
+    db_path = existing_database(db_path)
     open_db(db_path).close()
 
 
