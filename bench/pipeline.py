@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -74,7 +74,9 @@ def build_site(n: int, texts: list[dict]) -> dict[str, object]:
 
 
 def serve(pages: dict[str, object]) -> tuple[ThreadingHTTPServer, int]:
-    class Handler(BaseHTTPRequestHandler):
+    from tracker.localsite import PageHandler
+
+    class Handler(PageHandler):
         def do_GET(self) -> None:
             body = pages.get(self.path.split("?")[0])
             if body is None:
@@ -84,14 +86,7 @@ def serve(pages: dict[str, object]) -> tuple[ThreadingHTTPServer, int]:
                 body = body.replace("{port}", str(server.server_address[1])).encode("utf-8")
             ctype = "application/rss+xml" if self.path.endswith(".xml") else (
                 "text/plain" if self.path.endswith(".txt") else "text/html; charset=utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
+            self.send_page(ctype, body)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
