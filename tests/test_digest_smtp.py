@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 
 import pytest
@@ -15,14 +15,9 @@ from tests.factories import populate
 from tests.test_digest import W47, settings, week_changes
 from tracker.digest.run import digest_row, run_digest
 from tracker.digest.subscribers import add_subscriber
+from tracker.serve import free_port
 
 TIMEOUT = 5.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:
@@ -54,21 +49,23 @@ class Inbox:
         return out
 
 
+@contextmanager
+def smtp_controller(handler: object, **kwargs: object) -> Iterator[int]:
+    """aiosmtpd serving `handler` on a free loopback port (yielded), stopped on leaving."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=TIMEOUT, **kwargs)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server() -> Iterator:
     """Start aiosmtpd servers on free loopback ports; stopped at the end."""
-    started = []
-
-    def start(inbox: Inbox) -> int:
-        port = free_port()
-        controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=TIMEOUT)
-        controller.start()
-        started.append(controller)
-        return port
-
-    yield start
-    for c in started:
-        c.stop()
+    with ExitStack() as started:
+        yield lambda inbox: started.enter_context(smtp_controller(inbox))
 
 
 @pytest.fixture

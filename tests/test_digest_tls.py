@@ -12,12 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from tests.factories import populate
 from tests.test_digest import W47, week_changes
-from tests.test_digest_smtp import TIMEOUT, TODAY, Inbox, free_port
+from tests.test_digest_smtp import TIMEOUT, TODAY, Inbox, smtp_controller
 from tracker.digest.run import digest_row, run_digest
 from tracker.digest.subscribers import add_subscriber
 
@@ -70,18 +69,14 @@ def server_context(certificate) -> ssl.SSLContext:
     return ctx
 
 
-def serve(inbox, logins, **kw) -> tuple[Controller, int]:
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=TIMEOUT, authenticator=logins,
-                            auth_required=True, **kw)
-    controller.start()
-    return controller, port
+def serving(inbox: Inbox, logins: Logins, **kw):
+    """An aiosmtpd server that requires a login, on a free loopback port (yielded by the context)."""
+    return smtp_controller(inbox, authenticator=logins, auth_required=True, **kw)
 
 
 def test_starttls_with_login_from_environment(tls_env, certificate, monkeypatch):
     inbox, logins = Inbox(), Logins()
-    controller, port = serve(inbox, logins, tls_context=server_context(certificate), require_starttls=True)
-    try:
+    with serving(inbox, logins, tls_context=server_context(certificate), require_starttls=True) as port:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "starttls")
         monkeypatch.setenv("TRACKER_SMTP_PASSWORD", "wrong")
@@ -96,35 +91,27 @@ def test_starttls_with_login_from_environment(tls_env, certificate, monkeypatch)
         # smtplib tries each mechanism the server offers before giving up on the wrong password
         assert set(logins.seen[:-1]) == {(USER, "wrong")} and logins.seen[-1] == (USER, PASSWORD)
         assert digest_row(tls_env, 1, W47)["attempts"] == 2
-    finally:
-        controller.stop()
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_implicit_tls_with_login(tls_env, certificate, monkeypatch):
     inbox, logins = Inbox(), Logins()
     # aiosmtpd only counts STARTTLS as TLS for AUTH; the whole connection is TLS here
-    controller, port = serve(inbox, logins, ssl_context=server_context(certificate), auth_require_tls=False)
-    try:
+    with serving(inbox, logins, ssl_context=server_context(certificate), auth_require_tls=False) as port:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "ssl")
         run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"sent": 1} and logins.seen == [(USER, PASSWORD)]
         assert "Telegram" in inbox.messages()["ir@example.org"].get_body(("plain",)).get_content()
-    finally:
-        controller.stop()
 
 
 def test_plain_connection_to_a_tls_only_server_fails_cleanly(tls_env, certificate, monkeypatch):
-    controller, port = serve(Inbox(), Logins(), ssl_context=server_context(certificate))
-    try:
+    with serving(Inbox(), Logins(), ssl_context=server_context(certificate)) as port:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "none")
         run = run_digest(tls_env, week=W47, mode="send", timeout=2.0, today=TODAY)
         assert run.counts == {"failed": 1}
         assert digest_row(tls_env, 1, W47)["error"].startswith("cannot reach SMTP server 127.0.0.1:")
-    finally:
-        controller.stop()
 
 
 def test_unknown_security_mode_is_a_clear_error(tls_env, monkeypatch):
