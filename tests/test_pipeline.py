@@ -91,11 +91,17 @@ def test_run_crawls_extracts_and_merges(site, db):
         0, 0, 0, 0)
 
 
-def test_run_command(site, db_path, tmp_path):
+def write_feeds(tmp_path, site: HTTPServer, extra: str = ""):
+    """A feeds.toml declaring `sources(site)`, each with the `extra` lines."""
     feeds = tmp_path / "feeds.toml"
     feeds.write_text("".join(
         f'[[source]]\nname = "{s.name}"\nurl = "{s.url}"\ntype = "rss"\npublisher = "{s.publisher}"\n'
-        + (f'country = "{s.country}"\n' if s.country else "") + "\n" for s in sources(site)))
+        + (f'country = "{s.country}"\n' if s.country else "") + extra + "\n" for s in sources(site)))
+    return feeds
+
+
+def test_run_command(site, db_path, tmp_path):
+    feeds = write_feeds(tmp_path, site)
     runner = CliRunner()
     out = runner.invoke(main, ["run", "--db", str(db_path), "--feeds", str(feeds), "--allow-private", "--json"])
     assert out.exit_code == 0, out.output
@@ -112,10 +118,7 @@ def feed_requests(site: HTTPServer) -> list[str]:
 
 
 def test_run_command_crawl_options_and_poll_minutes(site, db_path, tmp_path):
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text("".join(
-        f'[[source]]\nname = "{s.name}"\nurl = "{s.url}"\ntype = "rss"\npublisher = "{s.publisher}"\n'
-        + (f'country = "{s.country}"\n' if s.country else "") + "poll_minutes = 30\n\n" for s in sources(site)))
+    feeds = write_feeds(tmp_path, site, "poll_minutes = 30\n")
     base = ["run", "--db", str(db_path), "--feeds", str(feeds), "--allow-private", "--delay", "0", "--json"]
     runner = CliRunner()
 
