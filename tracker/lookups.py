@@ -1,4 +1,4 @@
-"""Seed the lookup tables (countries, platforms, justification categories).
+"""Seed the lookup tables (countries, platforms, justification categories), and name platforms as stored.
 
 The rows come from commented CSV files in models/, so names and centroids are
 data, not code. Seeding upserts, so edited files update existing databases.
@@ -19,6 +19,15 @@ _FILES = {
     "platforms": ("platforms.csv", "name", ("name", "label", "company", "kind")),
     "justification_categories": ("justification_categories.csv", "code", ("code", "label", "description")),
 }
+
+#: Names people type for a platform stored under another name (lower case): X is Twitter.
+PLATFORM_ALIASES = {"x": "Twitter"}
+
+
+def canonical_platform(name: str) -> str:
+    """A platform name as typed, trimmed and with an alias ("X", any case) replaced by the stored name."""
+    name = name.strip()
+    return PLATFORM_ALIASES.get(name.lower(), name)
 
 
 def read_csv(path: Path) -> Iterator[dict[str, str]]:

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from ..lookups import PLATFORM_ALIASES
+
 # Deliberately loose: one @, something on both sides, a dot in the domain, no spaces or angle brackets.
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
@@ -87,7 +89,8 @@ def check_platforms(db: sqlite_utils.Database, names: Iterable[str]) -> tuple[st
         lookup[r["name"].casefold()] = r["name"]
         if r["label"]:
             lookup.setdefault(r["label"].casefold(), r["name"])
-    lookup.setdefault("x", "Twitter")
+    for alias, name in PLATFORM_ALIASES.items():
+        lookup.setdefault(alias, name)
     out: list[str] = []
     for name in names:
         canonical = lookup.get(name.strip().casefold())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..lookups import canonical_platform
 from .dates import PARTIAL_DATE, on_or_after_sql
 
 
@@ -19,9 +20,8 @@ def list_events(db: sqlite_utils.Database, *, country: str | None = None, platfo
         where.append("e.country = ?")
         args.append(country.strip().upper())
     if platform:
-        name = platform.strip()
         where.append("lower(e.platform) = lower(?)")
-        args.append("Twitter" if name.lower() == "x" else name)
+        args.append(canonical_platform(platform))
     if since:
         if not PARTIAL_DATE.match(since.strip()):
             raise ValueError(f"--since {since!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from ..events.dates import PARTIAL_DATE, on_or_after_sql, span
+from ..lookups import canonical_platform
 from .columns import ACTIONS, STATUSES
 
 
@@ -101,7 +102,7 @@ def parse_filters(
             raise FilterError("--country", f"unknown country code {', '.join(map(repr, bad))} "
                                            "(use ISO 3166-1 alpha-2 such as RU, or EU)")
         given["country"] = codes
-    names = tuple(dict.fromkeys("Twitter" if p.strip().lower() == "x" else p.strip() for p in platforms))
+    names = tuple(dict.fromkeys(canonical_platform(p) for p in platforms))
     if any(not p for p in names):
         raise FilterError("--platform", "empty platform name")
     if names:

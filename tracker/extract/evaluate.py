@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..lookups import canonical_platform
 from .extractor import extract_events
 
 _STOP = {
@@ -33,8 +34,7 @@ def event_class(ev: dict) -> str:
 
 
 def _platform(name: str | None) -> str:
-    p = (name or "").strip().lower()
-    return "twitter" if p == "x" else p
+    return canonical_platform(name or "").lower()
 
 
 def event_key(ev: dict) -> tuple[str, str, str]:
