@@ -220,16 +220,14 @@ def run_mode(mode: str, path: Path) -> dict:
             "peak_rss_mb": round(peak_rss_mb(), 1), **extra}
 
 
-def prefilter_share(path: Path) -> tuple[int, int]:
+def prefilter_share(docs: list[dict]) -> tuple[int, int]:
     """How many articles the cheap pass sends on, and how many paragraphs it sends to the parser (those
     with a trigger word near a named service; follow-ups of a found measure are parsed on top)."""
-    from tracker.extract.extractor import _blocks
-    from tracker.extract.prefilter import scan, worth_parsing
+    from tracker.extract.extractor import near_paragraphs
 
-    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     articles = paragraphs = 0
     for d in docs:
-        near = worth_parsing([scan(t) for _, t in _blocks(d["text"])], scan(d["title"]) if d["title"] else None)
+        near = near_paragraphs(d["text"], d["title"])
         articles += bool(near)
         paragraphs += len(near)
     return articles, paragraphs
@@ -261,7 +259,7 @@ def main() -> None:
             if proc.returncode:
                 sys.exit(f"{mode} failed:\n{proc.stderr[-3000:]}")
             results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
-        sent_on, parsed = prefilter_share(path)
+        sent_on, parsed = prefilter_share(docs)
 
     base = results["nlp.pipe"]["seconds"]
     print()

@@ -61,9 +61,14 @@ def _main_country(blocks: list[Block], title_scan: Scan | None) -> str | None:
     return counts.most_common(1)[0][0]
 
 
+def near_paragraphs(text: str, title: str | None = None) -> list[int]:
+    """The cheap pass alone: indexes of the paragraphs that report a measure word next to a named service."""
+    return worth_parsing([scan(t) for _, t in _blocks(text)], scan(title) if title else None)
+
+
 def relevant(text: str, title: str | None = None) -> bool:
-    """The cheap pass alone: does some paragraph report a measure word next to a named service?"""
-    return bool(worth_parsing([scan(t) for _, t in _blocks(text)], scan(title) if title else None))
+    """Does some paragraph report a measure word next to a named service?"""
+    return bool(near_paragraphs(text, title))
 
 
 def _states_no_measure(sent, pub, found: list[Mention]) -> bool:
