@@ -35,8 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ACTIONS = ["block", "throttle", "ban", "restrict", "shutdown", "unblock", "fine", "takedown_order"]
-STATUSES = ["threatened", "announced", "in_effect", "lifted", None]
+from tracker.export import columns
+
+ACTIONS = columns.ACTIONS
+STATUSES = [*columns.STATUSES, None]
 CATEGORIES = ["national_security", "disinformation", "legal_noncompliance", "protests_unrest", "elections", None]
 ACTORS = ["Roskomnadzor", "BTK", "a Moscow court", "Роскомнадзор", "the Ministry of Communications", None]
 REASONS = ["national security", "=HYPERLINK(\"x\")", "failure to remove \"banned\" content, again",
