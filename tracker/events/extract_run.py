@@ -70,9 +70,7 @@ def process_article(db: sqlite_utils.Database, article_id: int, extract: Extract
     text = text or ""
     found = extract(text, published=published, title=title) if text.strip() else []
     rows = [normalise(e, text) for e in found]
-    cur = db.execute("SELECT * FROM mentions WHERE article_id = ? ORDER BY position, id", [article_id])
-    cols = [d[0] for d in cur.description]
-    old = [dict(zip(cols, r)) for r in cur]
+    old = list(db.query("SELECT * FROM mentions WHERE article_id = ? ORDER BY position, id", [article_id]))
     with db.atomic():
         summary.articles += 1
         if [content_key(r) for r in rows] == [content_key(r) for r in old]:

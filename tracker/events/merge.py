@@ -90,19 +90,15 @@ FROM mentions m JOIN articles a ON a.id = m.article_id LEFT JOIN sources s ON s.
 
 
 def _mention(db: sqlite_utils.Database, mention_id: int) -> dict:
-    cur = db.execute(_MENTION_SQL + " WHERE m.id = ?", [mention_id])
-    cols = [d[0] for d in cur.description]
-    row = cur.fetchone()
+    row = next(db.query(_MENTION_SQL + " WHERE m.id = ?", [mention_id]), None)
     if row is None:
         raise KeyError(f"mention {mention_id} does not exist")
-    return dict(zip(cols, row))
+    return row
 
 
 def _event_mentions(db: sqlite_utils.Database, event_id: str) -> list[dict]:
-    cur = db.execute(_MENTION_SQL + " JOIN event_sources es ON es.mention_id = m.id WHERE es.event_id = ?"
-                     " ORDER BY m.id", [event_id])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return list(db.query(_MENTION_SQL + " JOIN event_sources es ON es.mention_id = m.id WHERE es.event_id = ?"
+                         " ORDER BY m.id", [event_id]))
 
 
 def _candidates(db: sqlite_utils.Database, country: str, platform: str) -> list[Candidate]:
@@ -404,9 +400,7 @@ def refresh_event(db: sqlite_utils.Database, event_id: str) -> bool:
         cur = db.execute("DELETE FROM events WHERE id = ?", [event_id])
         return cur.rowcount > 0
     values = _compute(ms)
-    cur = db.execute("SELECT * FROM events WHERE id = ?", [event_id])
-    cols = [d[0] for d in cur.description]
-    old = dict(zip(cols, cur.fetchone()))
+    old = next(db.query("SELECT * FROM events WHERE id = ?", [event_id]))
     changed = _history(db, event_id, ms, values["lifted_date"])
     diff = {k: v for k, v in values.items() if old.get(k) != v}
     if diff or changed:

@@ -35,9 +35,7 @@ def list_events(db: sqlite_utils.Database, *, country: str | None = None, platfo
     )
     if limit:
         sql += f" LIMIT {int(limit)}"
-    cur = db.execute(sql, args)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return list(db.query(sql, args))
 
 
 def format_events(rows: list[dict], width: int = 60) -> str:
