@@ -181,6 +181,18 @@ def test_broken_sources_are_recorded_and_the_run_goes_on(db, server, shared_dir)
     assert "timeout" in rows(db, "SELECT error FROM fetches WHERE source = 'slow'")[0]["error"]
 
 
+def test_a_valid_feed_with_no_items_is_ok(db, server):
+    empty = '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet week</title></channel></rss>'
+    server.expect_request("/empty.xml").respond_with_data(empty, content_type="text/xml")
+    server.expect_request("/bare.xml").respond_with_data(empty.replace("<?xml version=\"1.0\"?>", ""))
+
+    summary = crawl(db, [src("empty", server.url_for("/empty.xml")), src("bare", server.url_for("/bare.xml"))],
+                    opts())
+
+    assert {(r.name, r.status, r.error) for r in summary.sources} == {("empty", "ok", ""), ("bare", "ok", "")}
+    assert summary.new_articles == 0 and summary.failed == 0
+
+
 def test_retry_after_is_honoured(db, server, shared_dir):
     body, _paths = iff_feed(shared_dir, server)
     answers = [Response("slow down", status=429, headers={"Retry-After": "1"}),

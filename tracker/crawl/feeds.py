@@ -52,7 +52,10 @@ def parse_feed(body: bytes, base_url: str) -> list[Item]:
         raise FeedError("empty body where a feed was expected")
     if looks_like_html(body):
         raise FeedError("got an HTML page where a feed was expected")
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    # The body is judged here (HTML, XML errors), not by its Content-Type: without one in the headers,
+    # feedparser flags every document, which made a valid feed with no items look broken.
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url,
+                                                      "content-type": "application/xml"})
     items: list[Item] = []
     seen: set[str] = set()
     for entry in parsed.entries:
