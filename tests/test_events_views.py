@@ -25,7 +25,7 @@ def test_every_view_exists_and_every_column_is_described(filled):
         cur = filled.execute(f"SELECT * FROM [{view.name}]")
         cols = [d[0] for d in cur.description]
         assert set(cols) == set(view.columns), view.name
-        assert all(text.strip() for text in view.columns.values()), view.name
+        assert all(text.strip() for text in view.descriptions().values()), view.name
         assert cur.fetchall(), view.name
 
 

@@ -257,7 +257,7 @@ def build_metadata() -> dict[str, Any]:
         f'use <a href="/{DATABASE}/sources_of_event">all sources behind one event</a>.'
     )
     for view in VIEWS:
-        tables[view.name] = _entry(view.name, view.description, dict(view.columns))
+        tables[view.name] = _entry(view.name, view.description, view.descriptions())
     queries = {
         name: {k: q[k] for k in ("title", "description", "sql", "fragment") if k in q}
         for name, q in QUERIES.items()

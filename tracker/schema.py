@@ -43,11 +43,23 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Same:
+    """A view column passed through unchanged from `table`: its description is written there, once."""
+
+    table: str
+
+
+@dataclass(frozen=True)
 class View:
     name: str
     description: str
     sql: str
-    columns: dict[str, str] = field(default_factory=dict)  # column -> description
+    columns: dict[str, str | Same] = field(default_factory=dict)  # column -> description, or where it is
+
+    def descriptions(self) -> dict[str, str]:
+        """Every column's description, those passed through taken from their table."""
+        return {name: table(d.table).column(name).description if isinstance(d, Same) else d
+                for name, d in self.columns.items()}
 
 
 C = Column
@@ -302,29 +314,29 @@ LEFT JOIN platforms p ON p.name = e.platform
 LEFT JOIN justification_categories j ON j.code = e.justification_category""",
         {
             "id": "Stable event id; cite it.",
-            "country": "ISO code of the country whose authority acts.",
+            "country": Same("events"),
             "country_name": "English name of the country.",
-            "platform": "Canonical name of the service acted on.",
+            "platform": Same("events"),
             "platform_label": "Name of the service shown to people.",
-            "action": "What the measure does: block, throttle, ban, restrict, shutdown, fine or takedown_order.",
+            "action": Same("events"),
             "action_class": "Action folded for merging (threaten or unblock while the measure itself is unknown).",
-            "status": "Current status: threatened, announced, in_effect or lifted.",
+            "status": Same("events"),
             "date": "Date the measure was taken or announced.",
-            "lifted_date": "Date the measure was lifted, when it was.",
-            "first_reported": "Earliest publication date among its sources.",
-            "last_reported": "Latest publication date among its sources.",
-            "actor": "The authority that acts, as its sources name it.",
-            "scope": "nationwide, regional or government_devices.",
+            "lifted_date": Same("events"),
+            "first_reported": Same("events"),
+            "last_reported": Same("events"),
+            "actor": Same("events"),
+            "scope": Same("events"),
             "justification": "Stated reason, from the most reliable mention that gives one.",
             "justification_category": "Code of the category of the stated reason.",
             "justification_label": "Name of the category of the stated reason.",
-            "evidence": "The clearest sentence stating the measure.",
-            "n_mentions": "Number of mentions merged into the event.",
-            "n_sources": "Number of distinct articles reporting it.",
-            "n_publishers": "Number of distinct sources (publishers) reporting it.",
-            "regulator_confirmed": "1 when a regulator's or court's own statement reports it.",
-            "confidence": "Confidence that the measure happened as stated, growing with independent sources.",
-            "updated_at": "UTC time (ISO 8601) the event last changed.",
+            "evidence": Same("events"),
+            "n_mentions": Same("events"),
+            "n_sources": Same("events"),
+            "n_publishers": Same("events"),
+            "regulator_confirmed": Same("events"),
+            "confidence": Same("events"),
+            "updated_at": Same("events"),
             "latitude": "Latitude of the country's centroid, for maps.",
             "longitude": "Longitude of the country's centroid, for maps.",
         },
@@ -342,20 +354,20 @@ JOIN articles a ON a.id = es.article_id""",
             "event_id": "Event the article reports.",
             "country": "ISO code of the event's country.",
             "platform": "Service the event acts on.",
-            "mention_id": "Mention merged into the event.",
+            "mention_id": Same("event_sources"),
             "action": "Action as this article states it.",
             "status": "Status as this article states it.",
             "date": "Date as this article gives it, resolved against its publication date.",
             "actor": "Authority as this article names it.",
             "evidence": "Sentence of this article that states the event.",
             "confidence": "The extractor's own estimate for this mention, 0 to 1.",
-            "article_id": "Article the mention was read in.",
-            "title": "Title of the article.",
+            "article_id": Same("event_sources"),
+            "title": Same("articles"),
             "url": "Canonical URL of the article.",
             "published": "Publication date of the article.",
             "source": "Source the article came through.",
             "publisher": "Publisher type of the source: regulator, press, ngo or court.",
-            "added_at": "UTC time (ISO 8601) the mention was attached to the event.",
+            "added_at": Same("event_sources"),
         },
     ),
     View(
@@ -369,16 +381,16 @@ LEFT JOIN mentions m ON m.id = h.mention_id
 LEFT JOIN articles a ON a.id = m.article_id
 ORDER BY h.event_id, h.date, h.id""",
         {
-            "event_id": "Event whose status changed.",
+            "event_id": Same("event_history"),
             "country": "ISO code of the event's country.",
             "platform": "Service the event acts on.",
             "action": "What the measure does.",
             "status": "Status the event took: threatened, announced, in_effect or lifted.",
-            "date": "Date of the change, as the mention gives it.",
+            "date": Same("event_history"),
             "evidence": "Sentence that showed the change.",
             "url": "Article that showed the change.",
             "published": "Publication date of that article.",
-            "recorded_at": "UTC time (ISO 8601) the change was recorded.",
+            "recorded_at": Same("event_history"),
         },
     ),
 )
