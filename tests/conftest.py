@@ -24,7 +24,17 @@ def db_path(tmp_path: Path) -> Path:
 def db(db_path: Path):
     from tracker.db import open_db
 
-    database = open_db(db_path)
+    database = open_db(db_path, create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def private(db_path: Path):
+    """The private database beside `db_path` (subscribers, digest log)."""
+    from tracker.db import open_private, private_path_for
+
+    database = open_private(private_path_for(db_path), create=True)
     yield database
     database.close()
 

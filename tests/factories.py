@@ -109,7 +109,7 @@ def write_database(path: Path) -> Path:
     """Create the tracker database file `path` (through open_db, as a run would) holding the rows above."""
     from tracker.db import open_db
 
-    db = open_db(path)
+    db = open_db(path, create=True)
     populate(db)
     db.close()
     return path

@@ -46,9 +46,13 @@ def test_demo_runs_every_stage_into_the_database(tmp_path):
                            " GROUP BY e.id HAVING count(DISTINCT s.article_id) > 1").fetchall()
     assert ("BR", "Twitter") in several  # the X suspension in Brazil: wire, court and the lift
     assert one(conn, "SELECT count(*) FROM articles WHERE extractor_version IS NULL") == 0
-    # digest: the demo subscriber's message for the demo week, written, not sent
-    assert one(conn, "SELECT count(*) FROM subscribers") == 1
-    assert one(conn, "SELECT count(*) FROM digests") == 0  # preview mode records nothing
+    # digest: the demo subscriber's message for the demo week, written, not sent; subscribers live in the
+    # private file beside the public one, never in the served file
+    assert one(conn, "SELECT count(*) FROM sqlite_master WHERE name IN ('subscribers', 'digests')") == 0
+    private = sqlite3.connect(db_path.with_name("demo.private.db"))
+    assert one(private, "SELECT count(*) FROM subscribers") == 1
+    assert one(private, "SELECT count(*) FROM digests") == 0  # preview mode records nothing
+    private.close()
     files = sorted(out_dir.glob("*.eml"))
     assert len(files) == 1
     msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)

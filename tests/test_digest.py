@@ -228,12 +228,12 @@ def test_new_event_lists_countries_where_the_measure_came_first(week_db):
     assert tr.also_in == ("IR",) and tr.sources == ()
 
 
-def test_filters_and_grouping(week_db):
-    sub, _ = add_subscriber(week_db, "ng@example.org", countries=["ng", "IN"])
+def test_filters_and_grouping(week_db, private):
+    sub, _ = add_subscriber(private, "ng@example.org", countries=["ng", "IN"])
     sel = select_week(week_db, W47, base_url=BASE).filtered(sub)
     assert {e.country for e in sel.events} == {"NG", "IN"}
     assert [g.code for g in sel.groups] == ["IN", "NG"]  # one each: alphabetical by name
-    tw, _ = add_subscriber(week_db, "tw@example.org", platforms=["x"])
+    tw, _ = add_subscriber(private, "tw@example.org", platforms=["x"])
     assert {e.id for e in select_week(week_db, W47, base_url=BASE).filtered(tw).events} == {
         "ev-ng-twitter-restrict-2021-06", "ev-ru-twitter-throttle-2021-03", "ev-ru-twitter-threaten-2021-03",
         "ev-pk-twitter-restrict-2026-11"}
@@ -251,17 +251,17 @@ def test_chart_counts_and_png(week_db):
 # ---- subscribers ------------------------------------------------------------------
 
 
-def test_subscribers_add_update_list_remove(db):
-    sub, created = add_subscriber(db, " Ann@Example.ORG ", countries=["ru", "TR", "RU"], platforms=["telegram"])
+def test_subscribers_add_update_list_remove(private):
+    sub, created = add_subscriber(private, " Ann@Example.ORG ", countries=["ru", "TR", "RU"], platforms=["telegram"])
     assert created and sub.email == "Ann@example.org"
     assert sub.countries == ("RU", "TR") and sub.platforms == ("Telegram",) and len(sub.token) >= 20
-    again, created = add_subscriber(db, "ann@example.org", countries=["IR"])
+    again, created = add_subscriber(private, "ann@example.org", countries=["IR"])
     assert not created and again.id == sub.id and again.token == sub.token and again.countries == ("IR",)
-    assert [s.email for s in list_subscribers(db)] == ["Ann@example.org"]
-    other, _ = add_subscriber(db, "bo@example.org")
-    assert remove_subscriber(db, token=other.token)
-    assert remove_subscriber(db, "ANN@example.org") and not remove_subscriber(db, "ann@example.org")
-    assert list_subscribers(db) == []
+    assert [s.email for s in list_subscribers(private)] == ["Ann@example.org"]
+    other, _ = add_subscriber(private, "bo@example.org")
+    assert remove_subscriber(private, token=other.token)
+    assert remove_subscriber(private, "ANN@example.org") and not remove_subscriber(private, "ann@example.org")
+    assert list_subscribers(private) == []
 
 
 @pytest.mark.parametrize(("kw", "message"), [
@@ -269,17 +269,17 @@ def test_subscribers_add_update_list_remove(db):
     ({"email": "a@b.org", "countries": ["ZZ"]}, "unknown country code 'ZZ'"),
     ({"email": "a@b.org", "platforms": ["Myspace2"]}, "unknown platform 'Myspace2'"),
 ])
-def test_subscriber_errors_name_the_bad_value(db, kw, message):
+def test_subscriber_errors_name_the_bad_value(private, kw, message):
     with pytest.raises(SubscriberError, match=message):
-        add_subscriber(db, **kw)
-    assert list_subscribers(db) == []
+        add_subscriber(private, **kw)
+    assert list_subscribers(private) == []
 
 
 # ---- message ---------------------------------------------------------------------
 
 
-def test_message_parts_escaping_and_unsubscribe(week_db):
-    sub, _ = add_subscriber(week_db, "all@example.org")
+def test_message_parts_escaping_and_unsubscribe(week_db, private):
+    sub, _ = add_subscriber(private, "all@example.org")
     sel = select_week(week_db, W47, base_url=BASE)
     msg = compose_digest(sel, sub, settings())
     parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
@@ -300,8 +300,8 @@ def test_message_parts_escaping_and_unsubscribe(week_db):
     assert f'src="cid:{image["Content-ID"].strip().strip("<>")}"' in html
 
 
-def test_empty_week_says_so_briefly(week_db):
-    sub, _ = add_subscriber(week_db, "quiet@example.org", countries=["BR"])
+def test_empty_week_says_so_briefly(week_db, private):
+    sub, _ = add_subscriber(private, "quiet@example.org", countries=["BR"])
     sel = select_week(week_db, W47, base_url=BASE).filtered(sub)
     msg = compose_digest(sel, sub, settings())
     assert msg["Subject"].endswith("nothing new")
@@ -309,9 +309,9 @@ def test_empty_week_says_so_briefly(week_db):
     assert not [p for p in msg.walk() if p.get_content_maintype() == "image"]
 
 
-def test_only_web_links_become_links(week_db):
+def test_only_web_links_become_links(week_db, private):
     week_db.table("articles").update(9, {"url": "javascript:alert(1)"})
-    sub, _ = add_subscriber(week_db, "all@example.org")
+    sub, _ = add_subscriber(private, "all@example.org")
     html = compose_digest(select_week(week_db, W47, base_url=BASE), sub, settings()).get_body(("html",)).get_content()
     assert "javascript:" not in html and "Throttling of Twitter continues" in html
 
@@ -319,19 +319,19 @@ def test_only_web_links_become_links(week_db):
 # ---- preview --------------------------------------------------------------------------
 
 
-def test_preview_writes_eml_and_records_nothing(week_db, tmp_path):
-    add_subscriber(week_db, "all@example.org")
-    add_subscriber(week_db, "ir@example.org", countries=["IR"])
-    run = run_digest(week_db, week=W47, mode="preview", out_dir=tmp_path / "out", settings=settings())
+def test_preview_writes_eml_and_records_nothing(week_db, private, tmp_path):
+    add_subscriber(private, "all@example.org")
+    add_subscriber(private, "ir@example.org", countries=["IR"])
+    run = run_digest(week_db, private, week=W47, mode="preview", out_dir=tmp_path / "out", settings=settings())
     files = sorted((tmp_path / "out").glob("*.eml"))
     assert [f.name for f in files] == ["2026-W47-0001-all_example.org.eml", "2026-W47-0002-ir_example.org.eml"]
     ir = email.message_from_bytes(files[1].read_bytes(), policy=email.policy.default)
     assert ir["Subject"] == "tracker weekly digest 2026-W47: 1 event in 1 country"
-    assert run.counts == {"preview": 2} and week_db.table("digests").count == 0
+    assert run.counts == {"preview": 2} and private.table("digests").count == 0
 
 
-def test_preview_without_subscribers_writes_one_unfiltered_digest(week_db, tmp_path):
-    run = run_digest(week_db, week=W47, mode="preview", out_dir=tmp_path, settings=settings())
+def test_preview_without_subscribers_writes_one_unfiltered_digest(week_db, private, tmp_path):
+    run = run_digest(week_db, private, week=W47, mode="preview", out_dir=tmp_path, settings=settings())
     assert [r.email for r in run.results] == ["preview@localhost"] and run.results[0].n_events == 6
     assert len(list(tmp_path.glob("*.eml"))) == 1
 
@@ -345,6 +345,10 @@ def invoke(*args: str):
 
 def test_cli_subscribers(db_path):
     d = ["--db", str(db_path)]
+    r = invoke("subscribers", "add", "ann@example.org", *d)
+    assert r.exit_code == 1 and "no public database" in r.output  # a typo in --db creates nothing
+    assert not db_path.exists()
+    assert invoke("init", *d).exit_code == 0
     r = invoke("subscribers", "add", "ann@example.org", "--country", "RU", "--country", "tr",
                "--platform", "Telegram", *d)
     assert r.exit_code == 0 and "added ann@example.org (RU, TR, Telegram)" in r.output
@@ -360,10 +364,13 @@ def test_cli_subscribers(db_path):
 def test_cli_digest_errors_and_preview(db_path, tmp_path, monkeypatch):
     from tracker.db import open_db
 
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     populate(db)
     db.close()
     d = ["--db", str(db_path)]
+    r = invoke("digest", "--week", "2026-W47", "--send", *d)
+    assert r.exit_code == 1 and "no private database" in r.output  # nobody subscribed: nothing sent, loudly
+    assert invoke("subscribers", "add", "ir@example.org", "--country", "IR", *d).exit_code == 0
     r = invoke("digest", "--week", "2026-W60", *d)
     assert r.exit_code == 1 and "has no ISO week 60" in r.output
     r = invoke("digest", "--week", "47", *d)
@@ -372,7 +379,6 @@ def test_cli_digest_errors_and_preview(db_path, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "either --send or --out" in r.output
     r = invoke("digest", "--week", "2099-W01", "--send", *d)
     assert r.exit_code == 1 and "week 2099-W01 is not over until 2099-01-05" in r.output
-    assert invoke("subscribers", "add", "ir@example.org", "--country", "IR", *d).exit_code == 0
     r = invoke("digest", "--week", "2026-W47", *d, "--json")
     assert json.loads(r.output)["results"][0] == {
         "subscriber_id": 1, "email": "ir@example.org", "status": "pending", "n_events": 1, "attempts": 0,

@@ -23,14 +23,19 @@ TIMEOUT = 5.0
 class Inbox:
     """aiosmtpd handler that keeps what it receives; can refuse or drop chosen recipients."""
 
-    def __init__(self, refuse: tuple[str, ...] = (), drop: tuple[str, ...] = ()) -> None:
-        self.refuse = set(refuse)
-        self.drop = set(drop)
+    def __init__(self, refuse: tuple[str, ...] = (), drop: tuple[str, ...] = (), busy: tuple[str, ...] = (),
+                 accept_then_drop: tuple[str, ...] = ()) -> None:
+        self.refuse = set(refuse)  # answered 550: a permanent refusal
+        self.busy = set(busy)  # answered 450: try again later
+        self.drop = set(drop)  # connection closed while the message travels, nothing stored
+        self.accept_then_drop = set(accept_then_drop)  # stored, then the connection closes before the 250
         self.received: list[tuple[str, list[str], bytes]] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
+        if address in self.busy:
+            return "450 4.2.1 mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -39,6 +44,9 @@ class Inbox:
             server.transport.close()  # the connection is lost in the middle of the transaction
             return "451 gone"
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        if set(envelope.rcpt_tos) & self.accept_then_drop:
+            server.transport.close()  # accepted, but the client never hears the 250
+            return "250 accepted, but nobody hears it"
         return "250 Message accepted for delivery"
 
     def messages(self) -> dict[str, email.message.EmailMessage]:
@@ -75,7 +83,7 @@ def week_db(db):
     return db
 
 
-def subscribe(db) -> dict[str, int]:
+def subscribe(private) -> dict[str, int]:
     ids = {}
     for address, kw in [
         ("all@example.org", {}),
@@ -84,23 +92,23 @@ def subscribe(db) -> dict[str, int]:
         ("asia@example.org", {"countries": ["IN", "IR"], "platforms": ["Telegram", "Google Play"]}),
         ("quiet@example.org", {"countries": ["BR"]}),
     ]:
-        ids[address] = add_subscriber(db, address, **kw)[0].id
+        ids[address] = add_subscriber(private, address, **kw)[0].id
     return ids
 
 
 TODAY = date(2026, 11, 25)  # W47 is over; the tests do not depend on the machine's clock
 
 
-def send(db, port: int, **kw):
-    return run_digest(db, week=W47, mode="send", settings=settings(smtp_port=port, **kw), timeout=TIMEOUT,
-                      today=TODAY)
+def send(db, private, port: int, resend_unknown: bool = False, **kw):
+    return run_digest(db, private, week=W47, mode="send", settings=settings(smtp_port=port, **kw),
+                      timeout=TIMEOUT, today=TODAY, resend_unknown=resend_unknown)
 
 
-def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server):
-    ids = subscribe(week_db)
+def test_week_digest_reaches_each_subscriber_filtered_once(week_db, private, smtp_server):
+    ids = subscribe(private)
     inbox = Inbox()
     port = smtp_server(inbox)
-    run = send(week_db, port)
+    run = send(week_db, private, port)
     assert run.counts == {"sent": 5}
     got = inbox.messages()
     assert sorted(got) == sorted(ids)
@@ -120,7 +128,7 @@ def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server)
     image = next(p for p in msg.walk() if p.get_content_type() == "image/png")
     assert image.get_content().startswith(b"\x89PNG")
     assert f'cid:{image["Content-ID"].strip().strip("<>")}' in html
-    token = week_db.table("subscribers").get(ids["all@example.org"])["token"]
+    token = private.table("subscribers").get(ids["all@example.org"])["token"]
     assert msg["List-Unsubscribe"].strip() == f"<mailto:digest@tracker.test?subject=unsubscribe%20{token}>"
     assert f"(your code: {token})" in text
 
@@ -140,81 +148,101 @@ def test_week_digest_reaches_each_subscriber_filtered_once(week_db, smtp_server)
     assert msg["Subject"].endswith("nothing new") and "Nothing new or changed for your filters" in text
     assert not [p for p in msg.walk() if p.get_content_maintype() == "image"]
 
-    rows = {r["subscriber_id"]: r for r in week_db.table("digests").rows}
+    rows = {r["subscriber_id"]: r for r in private.table("digests").rows}
     assert {r["status"] for r in rows.values()} == {"sent"}
     assert rows[ids["ir@example.org"]]["n_events"] == 1 and rows[ids["all@example.org"]]["n_events"] == 6
     assert rows[ids["ir@example.org"]]["message_id"] == got["ir@example.org"]["Message-ID"]
 
-    again = send(week_db, port)
+    again = send(week_db, private, port)
     assert again.counts == {"already": 5} and len(inbox.received) == 5
-    assert {r["attempts"] for r in week_db.table("digests").rows} == {1}
+    assert {r["attempts"] for r in private.table("digests").rows} == {1}
 
 
-def test_empty_weeks_are_skipped_by_setting(week_db, smtp_server):
-    ids = subscribe(week_db)
+def test_empty_weeks_are_skipped_by_setting(week_db, private, smtp_server):
+    ids = subscribe(private)
     inbox = Inbox()
-    run = send(week_db, smtp_server(inbox), digest_skip_empty=True)
+    run = send(week_db, private, smtp_server(inbox), digest_skip_empty=True)
     assert run.counts == {"sent": 4, "empty": 1}
     assert "quiet@example.org" not in inbox.messages()
-    row = digest_row(week_db, ids["quiet@example.org"], W47)
+    row = digest_row(private, ids["quiet@example.org"], W47)
     assert row["status"] == "empty" and row["attempts"] == 0
 
 
-def test_refused_recipient_is_failed_then_retried(week_db, smtp_server):
-    ids = subscribe(week_db)
-    refusing = Inbox(refuse=("ir@example.org",))
-    run = send(week_db, smtp_server(refusing))
+def test_temporarily_refused_recipient_is_failed_then_retried_with_the_same_message_id(week_db, private,
+                                                                                     smtp_server):
+    ids = subscribe(private)
+    busy = Inbox(busy=("ir@example.org",))
+    run = send(week_db, private, smtp_server(busy))
     assert run.counts == {"sent": 4, "failed": 1}
-    assert "ir@example.org" not in refusing.messages() and len(refusing.received) == 4
-    row = digest_row(week_db, ids["ir@example.org"], W47)
-    assert row["status"] == "failed" and row["attempts"] == 1 and "550" in row["error"]
-    assert "mailbox unavailable" in row["error"]
+    assert "ir@example.org" not in busy.messages() and len(busy.received) == 4
+    row = digest_row(private, ids["ir@example.org"], W47)
+    assert row["status"] == "failed" and row["attempts"] == 1 and "450" in row["error"]
+    assert "mailbox busy" in row["error"]
+    first_id = row["message_id"]
 
-    # next run, the mailbox works again: only the failed digest goes out
+    # next run, the mailbox works again: only the failed digest goes out, with the Message-ID of the first try
     fixed = Inbox()
-    run = send(week_db, smtp_server(fixed))
+    run = send(week_db, private, smtp_server(fixed))
     assert run.counts == {"sent": 1, "already": 4}
     assert list(fixed.messages()) == ["ir@example.org"]
-    row = digest_row(week_db, ids["ir@example.org"], W47)
+    assert fixed.messages()["ir@example.org"]["Message-ID"] == first_id
+    row = digest_row(private, ids["ir@example.org"], W47)
     assert row["status"] == "sent" and row["attempts"] == 2 and row["error"] == ""
 
 
-def test_server_down_loses_no_digest(week_db, smtp_server):
-    ids = subscribe(week_db)
+def test_permanently_refused_recipient_is_not_retried(week_db, private, smtp_server):
+    ids = subscribe(private)
+    refusing = Inbox(refuse=("ir@example.org",))
+    run = send(week_db, private, smtp_server(refusing))
+    assert run.counts == {"sent": 4, "refused": 1}
+    row = digest_row(private, ids["ir@example.org"], W47)
+    assert row["status"] == "refused" and "550" in row["error"] and "mailbox unavailable" in row["error"]
+
+    later = Inbox()
+    run = send(week_db, private, smtp_server(later))
+    assert run.counts == {"already": 5} and later.received == []
+    assert digest_row(private, ids["ir@example.org"], W47)["attempts"] == 1
+
+
+def test_server_down_loses_no_digest(week_db, private, smtp_server):
+    ids = subscribe(private)
     closed = free_port()  # nothing listens there
-    run = send(week_db, closed)
+    run = send(week_db, private, closed)
     assert run.counts == {"failed": 5}
-    rows = list(week_db.table("digests").rows)
+    rows = list(private.table("digests").rows)
     assert len(rows) == 5 and {r["status"] for r in rows} == {"failed"}
     assert all(r["attempts"] == 1 and f"127.0.0.1:{closed}" in r["error"] for r in rows)
 
     inbox = Inbox()
-    run = send(week_db, smtp_server(inbox))
+    run = send(week_db, private, smtp_server(inbox))
     assert run.counts == {"sent": 5} and sorted(inbox.messages()) == sorted(ids)
-    assert {(r["status"], r["attempts"]) for r in week_db.table("digests").rows} == {("sent", 2)}
+    assert {(r["status"], r["attempts"]) for r in private.table("digests").rows} == {("sent", 2)}
 
 
-def test_connection_lost_mid_run_fails_one_and_the_rest_still_go(week_db, smtp_server):
-    ids = subscribe(week_db)
+def test_connection_lost_while_the_message_travels_is_unknown_and_not_resent_unless_asked(week_db, private,
+                                                                                        smtp_server):
+    ids = subscribe(private)
     inbox = Inbox(drop=("twitter@example.org",))
     port = smtp_server(inbox)
-    run = send(week_db, port)
-    assert run.counts == {"sent": 4, "failed": 1}
+    run = send(week_db, private, port)
+    assert run.counts == {"sent": 4, "unknown": 1}
     assert sorted(inbox.messages()) == sorted(set(ids) - {"twitter@example.org"})
-    row = digest_row(week_db, ids["twitter@example.org"], W47)
-    assert row["status"] == "failed" and "connection lost" in row["error"]
+    row = digest_row(private, ids["twitter@example.org"], W47)
+    assert row["status"] == "unknown" and "connection lost while the message was being transmitted" in row["error"]
 
     inbox.drop.clear()
-    run = send(week_db, port)
+    run = send(week_db, private, port)
+    assert run.counts == {"already": 5}  # it may have arrived: not sent blindly again
+    run = send(week_db, private, port, resend_unknown=True)
     assert run.counts == {"sent": 1, "already": 4}
-    assert digest_row(week_db, ids["twitter@example.org"], W47)["status"] == "sent"
+    assert digest_row(private, ids["twitter@example.org"], W47)["status"] == "sent"
     assert [r for _, r, _ in inbox.received].count(["twitter@example.org"]) == 1
 
 
-def test_a_week_that_is_not_over_is_not_sent(week_db, smtp_server):
-    subscribe(week_db)
+def test_a_week_that_is_not_over_is_not_sent(week_db, private, smtp_server):
+    subscribe(private)
     inbox = Inbox()
     with pytest.raises(ValueError, match="week 2026-W47 is not over until 2026-11-23"):
-        run_digest(week_db, week=W47, mode="send", settings=settings(smtp_port=smtp_server(inbox)),
+        run_digest(week_db, private, week=W47, mode="send", settings=settings(smtp_port=smtp_server(inbox)),
                    timeout=TIMEOUT, today=date(2026, 11, 22))
-    assert inbox.received == [] and week_db.table("digests").count == 0
+    assert inbox.received == [] and private.table("digests").count == 0

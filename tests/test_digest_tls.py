@@ -50,17 +50,17 @@ class Logins:
 
 
 @pytest.fixture
-def tls_env(monkeypatch, certificate, db):
-    """Database with one subscriber, and the mail settings in the environment only."""
+def tls_env(monkeypatch, certificate, db, private):
+    """(public, private) databases with one subscriber, and the mail settings in the environment only."""
     populate(db)
     week_changes(db)
-    add_subscriber(db, "ir@example.org", countries=["IR"])
+    add_subscriber(private, "ir@example.org", countries=["IR"])
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
     for name, value in {"TRACKER_SMTP_HOST": "127.0.0.1", "TRACKER_SMTP_USER": USER,
                         "TRACKER_SMTP_PASSWORD": PASSWORD, "TRACKER_MAIL_FROM": "tracker <digest@tracker.test>",
                         "TRACKER_DIGEST_SKIP_EMPTY": "0"}.items():
         monkeypatch.setenv(name, value)
-    return db
+    return db, private
 
 
 def server_context(certificate) -> ssl.SSLContext:
@@ -80,17 +80,17 @@ def test_starttls_with_login_from_environment(tls_env, certificate, monkeypatch)
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "starttls")
         monkeypatch.setenv("TRACKER_SMTP_PASSWORD", "wrong")
-        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
+        run = run_digest(*tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"failed": 1} and inbox.received == []
-        row = digest_row(tls_env, 1, W47)
+        row = digest_row(tls_env[1], 1, W47)
         assert row["status"] == "failed" and "login" in row["error"] and "535" in row["error"]
 
         monkeypatch.setenv("TRACKER_SMTP_PASSWORD", PASSWORD)
-        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
+        run = run_digest(*tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"sent": 1} and list(inbox.messages()) == ["ir@example.org"]
         # smtplib tries each mechanism the server offers before giving up on the wrong password
         assert set(logins.seen[:-1]) == {(USER, "wrong")} and logins.seen[-1] == (USER, PASSWORD)
-        assert digest_row(tls_env, 1, W47)["attempts"] == 2
+        assert digest_row(tls_env[1], 1, W47)["attempts"] == 2
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -100,7 +100,7 @@ def test_implicit_tls_with_login(tls_env, certificate, monkeypatch):
     with serving(inbox, logins, ssl_context=server_context(certificate), auth_require_tls=False) as port:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "ssl")
-        run = run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
+        run = run_digest(*tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
         assert run.counts == {"sent": 1} and logins.seen == [(USER, PASSWORD)]
         assert "Telegram" in inbox.messages()["ir@example.org"].get_body(("plain",)).get_content()
 
@@ -109,13 +109,13 @@ def test_plain_connection_to_a_tls_only_server_fails_cleanly(tls_env, certificat
     with serving(Inbox(), Logins(), ssl_context=server_context(certificate)) as port:
         monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
         monkeypatch.setenv("TRACKER_SMTP_SECURITY", "none")
-        run = run_digest(tls_env, week=W47, mode="send", timeout=2.0, today=TODAY)
+        run = run_digest(*tls_env, week=W47, mode="send", timeout=2.0, today=TODAY)
         assert run.counts == {"failed": 1}
-        assert digest_row(tls_env, 1, W47)["error"].startswith("cannot reach SMTP server 127.0.0.1:")
+        assert digest_row(tls_env[1], 1, W47)["error"].startswith("cannot reach SMTP server 127.0.0.1:")
 
 
 def test_unknown_security_mode_is_a_clear_error(tls_env, monkeypatch):
     monkeypatch.setenv("TRACKER_SMTP_SECURITY", "tls1.3")
     with pytest.raises(ValueError, match="TRACKER_SMTP_SECURITY='tls1.3': use one of none, starttls, ssl"):
-        run_digest(tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
-    assert tls_env.table("digests").count == 0
+        run_digest(*tls_env, week=W47, mode="send", timeout=TIMEOUT, today=TODAY)
+    assert tls_env[1].table("digests").count == 0

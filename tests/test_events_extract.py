@@ -116,7 +116,7 @@ def test_changed_reading_replaces_an_articles_mentions(db):
 
 
 def test_extract_command_json(db_path):
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     fill(db)
     db.close()
     runner = CliRunner()
@@ -148,7 +148,7 @@ def many_articles(n: int) -> list[tuple[str, str, str]]:
 def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path):
     articles = many_articles(60)
     killed, clean = tmp_path / "killed.db", tmp_path / "clean.db"
-    db = open_db(killed)
+    db = open_db(killed, create=True)
     fill(db, articles)
     db.close()
     shutil.copy(killed, clean)
@@ -177,7 +177,7 @@ def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path):
     assert partial < len(articles)
     summary = extract_articles(resumed)
     assert summary.articles == len(articles) - partial and not summary.failed
-    reference = open_db(clean)
+    reference = open_db(clean, create=True)
     extract_articles(reference)
 
     def content(db):

@@ -92,7 +92,7 @@ def test_an_existing_output_is_kept_when_the_filters_are_bad(full_db_path, tmp_p
 def test_missing_database_is_an_error(tmp_path):
     result = run("export", "events", "--db", str(tmp_path / "none.db"))
     assert result.exit_code == 1
-    assert "does not exist" in result.output
+    assert "no public database at" in result.output
     assert not (tmp_path / "none.db").exists()
 
 

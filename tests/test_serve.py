@@ -71,7 +71,8 @@ def test_metadata_served(client: httpx.Client) -> None:
 
 def test_internal_and_fts_tables_hidden(client: httpx.Client) -> None:
     tables = {t["name"]: t for t in client.get("/tracker.json").json()["tables"]}
-    for name in ("fetches", "subscribers", "digests", "articles_fts", "events_fts_data", "articles_fts_idx"):
+    for name in ("fetches", "tracker_meta", "_sqlite_migrations", "articles_fts", "events_fts_data",
+                 "articles_fts_idx"):
         assert tables[name]["hidden"], name
     for name in ("events", "articles", "event_sources", "countries"):
         assert not tables[name]["hidden"], name
@@ -293,5 +294,5 @@ def test_slow_query_is_cut(client: httpx.Client) -> None:
 def test_cli_serve_refuses_missing_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code != 0
-    assert "no database at" in result.output and "missing.db" in result.output
+    assert "no public database at" in result.output and "missing.db" in result.output
     assert not (tmp_path / "missing.db").exists()

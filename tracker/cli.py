@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 
 from . import __version__
 from .db import DEFAULT_DB
+from .errors import TrackerError
 
 db_option = click.option(
     "--db",
@@ -20,7 +22,16 @@ db_option = click.option(
     default=DEFAULT_DB,
     show_default=True,
     envvar="TRACKER_DB",
-    help="SQLite database file (created on first use).",
+    help="The public SQLite database (only init, crawl, run and demo create it).",
+)
+private_option = click.option(
+    "--private-db",
+    "private_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="TRACKER_PRIVATE_DB",
+    help="The private database: subscribers, digest log, reviewers; never served. "
+    "Default: NAME.private.db beside --db.",
 )
 feeds_option = click.option(
     "--feeds",
@@ -45,7 +56,49 @@ def echo_summary(summary, format_text: Callable[[Any], str], as_json: bool) -> N
         click.echo(format_text(summary))
 
 
-@click.group()
+class TrackerGroup(click.Group):
+    """Turns the errors a user can fix (TrackerError, a file that cannot be read or written) into one
+    line and a non-zero exit instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+
+@contextmanager
+def writing(db_path: Path, *, create: bool = False, private_path: Path | None = None) -> Iterator[Any]:
+    """The public database opened for writing, under the one-writer lock (tracker.lock)."""
+    from .db import open_db
+    from .lock import writer_lock
+    from .settings import get_settings
+
+    with writer_lock(db_path, get_settings().lock_wait):
+        db = open_db(db_path, create=create, private=private_path)
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+def reading(db_path: Path) -> Any:
+    """The public database opened read-only (a missing or outdated file is an error, never changed)."""
+    from .db import open_db
+
+    return open_db(db_path, readonly=True)
+
+
+def private_db_path(db_path: Path, private_path: Path | None) -> Path:
+    from .db import private_path_for
+
+    return private_path or private_path_for(db_path)
+
+
+@click.group(cls=TrackerGroup)
 @click.version_option(__version__, prog_name="tracker")
 def main() -> None:
     """Track internet censorship events from news and regulators' statements."""
@@ -53,12 +106,16 @@ def main() -> None:
 
 @main.command()
 @db_option
-def init(db_path: Path) -> None:
-    """Create or migrate the database and print its schema version."""
-    from .db import open_db, schema_version
+@private_option
+def init(db_path: Path, private_path: Path | None) -> None:
+    """Create the database, or bring an existing one to this version, and print its format version.
 
-    db = open_db(db_path)
-    click.echo(f"{db_path}: schema version {schema_version(db)}")
+    Private tables an older version kept in the public file move to the private database.
+    """
+    from .db import schema_version
+
+    with writing(db_path, create=True, private_path=private_path) as db:
+        click.echo(f"{db_path}: schema version {schema_version(db)}")
 
 
 # ---- crawl, run, demo (ingestion) ------------------------------------------
@@ -111,15 +168,15 @@ def crawl(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> 
     """Fetch the sources of feeds.toml that are due and store their new articles."""
     from .crawl import crawl as run_crawl
     from .crawl.run import format_summary
-    from .db import open_db
 
     sources, options = _crawl_plan(feeds_path, **crawl_args)
-    db = open_db(db_path)
-    with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
-                           item_show_func=lambda r: r.name if r else None) as bar:
-        summary = run_crawl(db, sources, options,
-                            progress=lambda result: bar.update(1, result))
+    with writing(db_path, create=True) as db, \
+            click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
+                              item_show_func=lambda r: r.name if r else None) as bar:
+        summary = run_crawl(db, sources, options, progress=lambda result: bar.update(1, result))
     echo_summary(summary, format_summary, as_json)
+    if summary.failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -241,19 +298,20 @@ def _bar(label: str):
 @json_option
 def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
     """Read the articles the current extractor has not read, store mentions, merge them into events."""
-    from .db import open_db
     from .events.extract_run import extract_articles
     from .pipeline import format_extract_summary
 
-    db = open_db(db_path)
     start, step, close = _bar("Extracting")
     try:
-        summary = extract_articles(db, redo_all=redo_all, progress=step, on_start=start)
+        with writing(db_path) as db:
+            summary = extract_articles(db, redo_all=redo_all, progress=step, on_start=start)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         close()
     echo_summary(summary, format_extract_summary, as_json)
+    if summary.failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -266,10 +324,9 @@ def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
 def events(db_path: Path, country: str | None, platform: str | None, since: str | None, limit: int | None,
            as_json: bool) -> None:
     """List tracked events, newest first."""
-    from .db import open_db
     from .events.query import format_events, list_events
 
-    db = open_db(db_path)
+    db = reading(db_path)
     try:
         rows = list_events(db, country=country, platform=platform, since=since, limit=limit)
     except ValueError as exc:
@@ -287,14 +344,13 @@ def events(db_path: Path, country: str | None, platform: str | None, since: str 
 @json_option
 def run(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> None:
     """Crawl the sources that are due, then extract and merge, with one summary at the end."""
-    from .db import open_db
     from .pipeline import format_run_summary, run_pipeline
 
     sources, options = _crawl_plan(feeds_path, **crawl_args)
-    db = open_db(db_path)
     start, step, close = _bar("Extracting")
     try:
-        with click.progressbar(length=len(sources), label="Crawling", file=sys.stderr) as crawl_bar:
+        with writing(db_path, create=True) as db, \
+                click.progressbar(length=len(sources), label="Crawling", file=sys.stderr) as crawl_bar:
             def crawled(result: object) -> None:
                 crawl_bar.update(1)
 
@@ -309,6 +365,8 @@ def run(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> No
     finally:
         close()
     echo_summary(summary, format_run_summary, as_json)
+    if summary.crawl.failed or summary.extract.failed:
+        sys.exit(1)
 
 
 # ---- serve (browsing) ------------------------------------------------------
@@ -342,6 +400,31 @@ def subscribers() -> None:
     """Manage who receives the weekly digest."""
 
 
+@contextmanager
+def private_writing(db_path: Path, private_path: Path | None, *, create: bool) -> Iterator[Any]:
+    """The private database opened for writing, under the public database's writer lock.
+
+    The public database must exist: it anchors where the private one lives, and opening it for
+    writing moves private rows an older version kept there (tracker.migrations)."""
+    from .db import open_private
+
+    private = private_db_path(db_path, private_path)
+    with writing(db_path, private_path=private):
+        pdb = open_private(private, create=create)
+        try:
+            yield pdb
+        finally:
+            pdb.close()
+
+
+def private_reading(db_path: Path, private_path: Path | None) -> Any:
+    """The private database read-only; the public one is checked too, so a typo in --db is an error."""
+    from .db import open_private
+
+    reading(db_path).close()
+    return open_private(private_db_path(db_path, private_path), readonly=True)
+
+
 @subscribers.command("add")
 @click.argument("email")
 @click.option("--country", "countries", multiple=True, metavar="CODE",
@@ -349,18 +432,15 @@ def subscribers() -> None:
 @click.option("--platform", "platforms", multiple=True, metavar="NAME",
               help="Only events about this platform; repeat for more. Default: all.")
 @db_option
+@private_option
 @json_option
 def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str, ...], db_path: Path,
-                    as_json: bool) -> None:
+                    private_path: Path | None, as_json: bool) -> None:
     """Add a subscriber, or replace an existing subscriber's filters."""
-    from .db import open_db
-    from .digest.subscribers import SubscriberError, add_subscriber
+    from .digest.subscribers import add_subscriber
 
-    db = open_db(db_path)
-    try:
-        sub, created = add_subscriber(db, email, countries=countries, platforms=platforms)
-    except SubscriberError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with private_writing(db_path, private_path, create=True) as private:
+        sub, created = add_subscriber(private, email, countries=countries, platforms=platforms)
     if as_json:
         echo_json({**sub.as_dict(), "created": created})
     else:
@@ -371,13 +451,13 @@ def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str
 
 @subscribers.command("list")
 @db_option
+@private_option
 @json_option
-def subscribers_list(db_path: Path, as_json: bool) -> None:
+def subscribers_list(db_path: Path, private_path: Path | None, as_json: bool) -> None:
     """List subscribers and their filters."""
-    from .db import open_db
     from .digest.subscribers import list_subscribers
 
-    subs = list_subscribers(open_db(db_path))
+    subs = list_subscribers(private_reading(db_path, private_path))
     if as_json:
         echo_json([s.as_dict() for s in subs])
         return
@@ -392,17 +472,15 @@ def subscribers_list(db_path: Path, as_json: bool) -> None:
 @click.argument("email", required=False)
 @click.option("--token", help="Remove the subscriber with this unsubscribe code instead.")
 @db_option
-def subscribers_remove(email: str | None, token: str | None, db_path: Path) -> None:
+@private_option
+def subscribers_remove(email: str | None, token: str | None, db_path: Path, private_path: Path | None) -> None:
     """Remove a subscriber (by address or unsubscribe code) and their digest history."""
-    from .db import open_db
-    from .digest.subscribers import SubscriberError, remove_subscriber
+    from .digest.subscribers import remove_subscriber
 
     if bool(email) == bool(token):
         raise click.ClickException("give either EMAIL or --token")
-    try:
-        removed = remove_subscriber(open_db(db_path), email, token=token)
-    except SubscriberError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with private_writing(db_path, private_path, create=False) as private:
+        removed = remove_subscriber(private, email, token=token)
     if not removed:
         raise click.ClickException(f"no subscriber {'with that token' if token else email}")
     click.echo(f"removed {email or 'subscriber with that token'}")
@@ -413,15 +491,18 @@ def subscribers_remove(email: str | None, token: str | None, db_path: Path) -> N
 @click.option("--send", "do_send", is_flag=True, help="Send the digests (TRACKER_SMTP_* settings).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write .eml previews to this folder instead of sending; records nothing.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="SMTP timeout in seconds.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+              help="SMTP timeout in seconds.")
+@click.option("--resend-unknown", is_flag=True,
+              help="Send again the digests whose connection was lost while they travelled (they may have arrived).")
 @db_option
+@private_option
 @json_option
-def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float, db_path: Path,
-           as_json: bool) -> None:
+def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float, resend_unknown: bool,
+           db_path: Path, private_path: Path | None, as_json: bool) -> None:
     """Build the weekly digest; without --send or --out, only show what would be sent."""
     from contextlib import nullcontext
 
-    from .db import open_db
     from .digest.run import run_digest
     from .digest.select import WeekError, parse_week
 
@@ -432,16 +513,21 @@ def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float
     except WeekError as exc:
         raise click.ClickException(str(exc)) from exc
     mode = "send" if do_send else "preview" if out_dir else "plan"
-    db = open_db(db_path)
-    n_subs = db.table("subscribers").count
-    show_bar = mode == "send" and not as_json and n_subs > 5
-    try:
-        bar_cm = click.progressbar(length=n_subs, label="sending", file=sys.stderr) if show_bar else nullcontext()
-        with bar_cm as bar:
-            run = run_digest(db, week=the_week, mode=mode, out_dir=out_dir, timeout=timeout,
-                             progress=(lambda _r: bar.update(1)) if show_bar else None)
-    except ValueError as exc:  # bad settings, such as TRACKER_SMTP_SECURITY
-        raise click.ClickException(str(exc)) from exc
+    db = reading(db_path)
+    private_cm = (private_writing(db_path, private_path, create=False) if mode == "send"
+                  else nullcontext(_private_or_none(db_path, private_path, required=mode == "plan")))
+    with private_cm as private:
+        n_subs = private.table("subscribers").count if private is not None else 0
+        show_bar = mode == "send" and not as_json and n_subs > 5
+        try:
+            bar_cm = (click.progressbar(length=n_subs, label="sending", file=sys.stderr) if show_bar
+                      else nullcontext())
+            with bar_cm as bar:
+                run = run_digest(db, private, week=the_week, mode=mode, out_dir=out_dir, timeout=timeout,
+                                 resend_unknown=resend_unknown,
+                                 progress=(lambda _r: bar.update(1)) if show_bar else None)
+        except ValueError as exc:  # bad settings, such as TRACKER_SMTP_SECURITY
+            raise click.ClickException(str(exc)) from exc
     if as_json:
         echo_json(run.as_dict())
     else:
@@ -452,6 +538,14 @@ def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float
         click.echo(", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "no subscribers")
     if run.failed:
         sys.exit(1)
+
+
+def _private_or_none(db_path: Path, private_path: Path | None, *, required: bool) -> Any:
+    """The private database read-only, or None when a preview runs before any subscriber exists."""
+    path = private_db_path(db_path, private_path)
+    if not path.exists() and not required:
+        return None
+    return private_reading(db_path, private_path)
 
 
 # ---- export ----------------------------------------------------------------
@@ -480,11 +574,7 @@ def _export_filter_options(fn):
 
 
 def _export_db(db_path: Path):
-    if not db_path.exists():
-        raise click.ClickException(f"database {db_path} does not exist (give --db or set TRACKER_DB)")
-    from .db import open_db
-
-    return open_db(db_path)
+    return reading(db_path)
 
 
 def _export_filters(db, since, until, countries, platforms, actions, statuses):

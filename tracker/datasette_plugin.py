@@ -1,7 +1,12 @@
-"""Datasette hooks for the tracker: an event's page lists its sources, and nothing writes.
+"""Datasette hooks for the tracker: an event's page lists its sources, nothing writes, and no visitor
+can exhaust the server or learn where its files are.
 
 Writes are refused twice: any request other than GET/HEAD/OPTIONS gets 405
 from an ASGI wrapper, and the permissions that would allow writing are denied.
+Every connection Datasette opens gets SQLite limits (the longest string or blob a query may build, the
+longest SQL text) and an authorizer that refuses ATTACH and answers `pragma database_list` with nothing,
+so researchers' own SQL can read the tables but neither allocate gigabytes in one step (which the time
+limit cannot interrupt) nor see the file's absolute path. Every response carries security headers.
 
 Registered by `tracker.serve` on the Datasette it builds, so no entry point is
 needed. The sources come from the same SQL as the `sources_of_event` canned query.
@@ -17,6 +22,27 @@ from datasette.facets import Facet
 from datasette.utils import path_with_added_args, path_with_removed_args, sqlite3, urlsafe_components
 
 from .metadata import DATABASE, QUERIES
+
+#: The longest string or blob one SQL value may be (SQLITE_LIMIT_LENGTH): above any stored text or
+#: compressed page, far below what would take the server's memory.
+MAX_VALUE_BYTES = 32 * 1024 * 1024
+#: The longest SQL text a visitor may send (SQLITE_LIMIT_SQL_LENGTH).
+MAX_SQL_BYTES = 100_000
+#: What the whole server process may take for SQLite's own memory (PRAGMA hard_heap_limit).
+MAX_SQLITE_HEAP = 512 * 1024 * 1024
+
+#: Sent with every response. Datasette's pages use inline scripts and styles, and the chart plugin (Vega)
+#: compiles its expressions with `Function`, so those stay allowed; scripts, styles, data and forms come
+#: from this origin only (map tiles from OpenStreetMap), and no other site may frame the pages.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"content-security-policy",
+     (b"default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+      b"img-src 'self' data: https://*.tile.openstreetmap.org; connect-src 'self'; object-src 'none'; "
+      b"base-uri 'self'; form-action 'self'; frame-ancestors 'none'")),
+)
 
 #: Permissions that would change the database; refused whatever the configuration says.
 WRITE_ACTIONS = frozenset({
@@ -179,23 +205,63 @@ def register_facet_classes() -> list[type]:
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _authorizer(action: int, arg1: str | None, arg2: str | None, dbname: str | None, source: str | None) -> int:
+    """Refuse ATTACH; make `database_list` (which names the file's absolute path) a no-op."""
+    if action == sqlite3.SQLITE_ATTACH:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() == "database_list":
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    conn.execute(f"PRAGMA hard_heap_limit = {MAX_SQLITE_HEAP}")
+    conn.set_authorizer(_authorizer)
+
+
+def hide_paths(datasette: Any) -> None:
+    """Leave file paths out of /-/databases: the instance lists its databases by name only."""
+    listed = datasette._connected_databases
+
+    def without_paths() -> list[dict[str, Any]]:
+        return [{k: v for k, v in d.items() if k != "path"} for d in listed()]
+
+    datasette._connected_databases = without_paths
+
+
+async def _send_text(send: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *extra, *SECURITY_HEADERS]})
+    await send({"type": "http.response.body", "body": body})
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
-        async def read_only(scope: dict, receive: Any, send: Any) -> None:
-            if scope.get("type") == "http" and scope.get("method", "GET").upper() not in READ_METHODS:
-                body = b"This tracker instance is read-only: only GET and HEAD requests are served.\n"
-                await send({
-                    "type": "http.response.start",
-                    "status": 405,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD"),
-                                (b"content-length", str(len(body)).encode())],
-                })
-                await send({"type": "http.response.body", "body": body})
+        async def guarded(scope: dict, receive: Any, send: Any) -> None:
+            if scope.get("type") != "http":
+                await app(scope, receive, send)
                 return
-            await app(scope, receive, send)
+            if scope.get("method", "GET").upper() not in READ_METHODS:
+                body = b"This tracker instance is read-only: only GET and HEAD requests are served.\n"
+                await _send_text(send, 405, body, [(b"allow", b"GET, HEAD")])
+                return
 
-        return read_only
+            async def with_headers(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    names = {name.lower() for name, _ in message.get("headers", [])}
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                      *(h for h in SECURITY_HEADERS if h[0] not in names)]}
+                await send(message)
+
+            await app(scope, receive, with_headers)
+
+        return guarded
 
     return wrap
 

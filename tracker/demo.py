@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import TrackerError
 from .localsite import PageHandler
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ class Demo:
     result: dict = field(default_factory=dict)
 
 
-class DemoError(RuntimeError):
+class DemoError(TrackerError, RuntimeError):
     """The demo cannot run as asked (e.g. its database is not a demo database)."""
 
 
@@ -240,8 +241,11 @@ def fresh_database(db_path: Path) -> None:
     if foreign:
         raise DemoError(f"{db_path} holds real sources ({', '.join(foreign[:3])}...); the demo starts from an "
                         "empty database: give it another --db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    from .db import private_path_for
+
+    for path in (db_path, private_path_for(db_path)):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def step_site(demo: Demo) -> None:
@@ -259,7 +263,7 @@ def step_crawl(demo: Demo) -> None:
     from .crawl.run import format_summary
     from .db import open_db
 
-    db = open_db(demo.db_path)
+    db = open_db(demo.db_path, create=True)
     try:
         summary = crawl(db, load_feeds(demo.feeds_path),
                         CrawlOptions(http=HttpOptions(delay=0, per_host=4, timeout=10), allow_private=True))
@@ -303,22 +307,24 @@ def demo_week(db: sqlite_utils.Database) -> Week:
 
 def step_digest(demo: Demo) -> None:
     """Write the demo week's digest for the demo subscriber as .eml files (tracker.digest, preview mode)."""
-    from .db import open_db
+    from .db import open_db, open_private, private_path_for
     from .digest.run import run_digest
     from .digest.subscribers import add_subscriber
     from .settings import get_settings
 
     out_dir = demo.out_dir or demo.db_path.parent / "demo-digest"
-    db = open_db(demo.db_path)
+    db = open_db(demo.db_path, readonly=True)
+    private = open_private(private_path_for(demo.db_path), create=True)
     try:
-        add_subscriber(db, DEMO_SUBSCRIBER)
+        add_subscriber(private, DEMO_SUBSCRIBER)
         week = demo_week(db)
         settings = get_settings()
         if "TRACKER_BASE_URL" not in os.environ:  # links in the digest point at the demo's own Datasette
             settings = replace(settings, base_url=f"http://127.0.0.1:{demo.port}")
-        run = run_digest(db, week=week, mode="preview", out_dir=out_dir, settings=settings)
+        run = run_digest(db, private, week=week, mode="preview", out_dir=out_dir, settings=settings)
     finally:
         db.close()
+        private.close()
     files = [r.path for r in run.results if r.path]
     demo.result["digest"] = {"week": run.week, "events": run.n_events_week, "out_dir": str(out_dir),
                              "files": files, "failed": [r.error for r in run.failed]}
@@ -334,7 +340,7 @@ def database_counts(db_path: Path) -> dict[str, int]:
     """What the demo database holds, for the closing summary (and the tests)."""
     from .db import open_db
 
-    db = open_db(db_path)
+    db = open_db(db_path, readonly=True)
     try:
         one = lambda sql: db.execute(sql).fetchone()[0]
         return {
@@ -375,8 +381,8 @@ def step_serve(demo: Demo) -> None:
     serve(demo.db_path, host="127.0.0.1", port=demo.port)
 
 
-#: Stages run in this order.
-STEPS: list[Callable[[Demo], None]] = [step_site, step_crawl, step_extract, step_digest, step_summary, step_serve]
+#: Stages run in this order, under the database's writer lock; serving comes after.
+STEPS: list[Callable[[Demo], None]] = [step_site, step_crawl, step_extract, step_digest, step_summary]
 
 
 def run_demo(db_path: str | Path, *, serve: bool = True, echo: Callable[[str], None] = print,
@@ -385,10 +391,15 @@ def run_demo(db_path: str | Path, *, serve: bool = True, echo: Callable[[str], N
 
     With `serve`, the last step serves the database with Datasette on 127.0.0.1:`port` until interrupted.
     """
+    from .lock import writer_lock
+    from .settings import get_settings
+
     demo = Demo(Path(db_path), serve, echo, Path(out_dir) if out_dir else None, port)
     try:
-        for step in STEPS:
-            step(demo)
+        with writer_lock(demo.db_path, get_settings().lock_wait):
+            for step in STEPS:
+                step(demo)
+        step_serve(demo)
     finally:
         if demo.site is not None:
             demo.site.close()

@@ -1,18 +1,18 @@
-"""Seed the lookup tables (countries, platforms, justification categories), and name platforms as stored.
+"""Seed the lookup tables (countries, platforms, justification categories) from models/.
 
-The rows come from commented CSV files in models/, so names and centroids are
-data, not code. Seeding upserts, so edited files update existing databases.
+The rows come from commented CSV files in models/, so names and centroids are data, not code.
+`tracker.db` reloads them whenever a hash of these files changes, so an edited file reaches
+existing databases on their next open for writing.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
 from .paths import model_file
+from .vocabulary import read_csv
 
 _FILES = {
     "countries": ("countries.csv", "code", ("code", "name", "latitude", "longitude")),
@@ -20,24 +20,14 @@ _FILES = {
     "justification_categories": ("justification_categories.csv", "code", ("code", "label", "description")),
 }
 
-#: Names people type for a platform stored under another name (lower case): X is Twitter.
-PLATFORM_ALIASES = {"x": "Twitter"}
 
-
-def canonical_platform(name: str) -> str:
-    """A platform name as typed, trimmed and with an alias ("X", any case) replaced by the stored name."""
-    name = name.strip()
-    return PLATFORM_ALIASES.get(name.lower(), name)
-
-
-def read_csv(path: Path) -> Iterator[dict[str, str]]:
-    """Rows of a models/ CSV file; lines starting with # are comments."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        lines = (line for line in fh if line.strip() and not line.lstrip().startswith("#"))
-        yield from csv.DictReader(lines)
+def files() -> list[Path]:
+    """The models/ files the lookup tables are loaded from."""
+    return [model_file(filename) for filename, _pk, _cols in _FILES.values()]
 
 
 def seed(db: sqlite_utils.Database) -> None:
+    """Upsert every row of the lookup files (rows removed from a file stay: events may refer to them)."""
     for table, (filename, pk, columns) in _FILES.items():
         rows = []
         for row in read_csv(model_file(filename)):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .paths import ROOT_DIR
-from .schema import TABLES, VIEWS
+from .schema import PUBLIC, VIEWS, tables
 
 #: Name the database is served under; digests link to /tracker/events/<id>.
 DATABASE = "tracker"
@@ -52,6 +52,8 @@ SORT_DESC: dict[str, str] = {
     "event_history": "date",
 }
 _FTS_SUFFIXES = ("", "_data", "_idx", "_docsize", "_config")
+#: Where sqlite-utils records the named migrations applied (tracker.migrations); hidden like internal tables.
+MIGRATIONS_TABLE = "_sqlite_migrations"
 
 _EVENT_COLUMNS = (
     "e.id as event_id, e.date, e.country, e.platform, e.action, e.status, e.lifted_date, e.actor, "
@@ -246,18 +248,19 @@ def _entry(name: str, description: str, columns: dict[str, str], *, label: str |
 
 def build_metadata() -> dict[str, Any]:
     """The whole Datasette metadata document, deterministic for a given schema."""
-    tables: dict[str, Any] = {}
-    for t in TABLES:
-        tables[t.name] = _entry(t.name, t.description, {c.name: c.description for c in t.columns}, label=t.label,
-                                hidden=t.internal)
+    entries: dict[str, Any] = {}
+    for t in tables(PUBLIC):  # the private file is never served, so it has no metadata
+        entries[t.name] = _entry(t.name, t.description, {c.name: c.description for c in t.columns},
+                                 label=t.label, hidden=t.internal)
         for suffix in _FTS_SUFFIXES if t.fts else ():
-            tables[f"{t.name}_fts{suffix}"] = {"hidden": True}
-    tables["events"]["description_html"] = (
-        f"{tables['events']['description']} Open an event to see its sources and their evidence, or "
+            entries[f"{t.name}_fts{suffix}"] = {"hidden": True}
+    entries[MIGRATIONS_TABLE] = {"hidden": True}
+    entries["events"]["description_html"] = (
+        f"{entries['events']['description']} Open an event to see its sources and their evidence, or "
         f'use <a href="/{DATABASE}/sources_of_event">all sources behind one event</a>.'
     )
     for view in VIEWS:
-        tables[view.name] = _entry(view.name, view.description, view.descriptions())
+        entries[view.name] = _entry(view.name, view.description, view.descriptions())
     queries = {
         name: {k: q[k] for k in ("title", "description", "sql", "fragment") if k in q}
         for name, q in QUERIES.items()
@@ -273,7 +276,7 @@ def build_metadata() -> dict[str, Any]:
         "databases": {
             DATABASE: {
                 "description": DESCRIPTION,
-                "tables": tables,
+                "tables": entries,
                 "queries": queries,
             }
         },

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Bumped whenever the definitions below change; recorded in PRAGMA user_version.
-SCHEMA_VERSION = 1
+#: The generation of the file format, recorded in PRAGMA user_version: bumped by a named migration
+#: (tracker.migrations) that a tracker without it could not read. Added tables and columns need no bump:
+#: the shape is ensured on every open that may write.
+SCHEMA_VERSION = 2
+
+#: The two database files: the public one (served by Datasette) and the private one beside it
+#: (subscribers, the digest log, reviewers), which nothing serves.
+PUBLIC = "public"
+PRIVATE = "private"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Table:
     fts: tuple[str, ...] = ()  # columns indexed by an FTS5 table kept in sync by triggers
     internal: bool = False  # hidden in Datasette
     label: str | None = None  # column Datasette shows for foreign keys into this table
+    store: str = PUBLIC  # which database file holds it: PUBLIC (served) or PRIVATE (never served)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -277,6 +285,7 @@ TABLES: tuple[Table, ...] = (
         ),
         unique=(("email",),),
         internal=True,
+        store=PRIVATE,
     ),
     Table(
         "digests",
@@ -284,15 +293,28 @@ TABLES: tuple[Table, ...] = (
         (
             C("subscriber_id", int, "Subscriber the digest is for.", True),
             C("week", str, "ISO week of the digest, such as 2026-W47.", True),
-            C("status", str, "sent, failed or empty (nothing to send that week)."),
+            C("status", str, "sending (about to be sent), transmitting (the message was travelling), sent, "
+              "failed (retried), refused (a permanent refusal, not retried), unknown (the connection was lost "
+              "while transmitting: not resent unless asked) or empty (nothing to send that week)."),
             C("attempts", int, "How many times sending was tried."),
             C("error", str, "Why the last attempt failed."),
             C("n_events", int, "Number of events in the digest."),
-            C("message_id", str, "Message-ID header of the sent message."),
+            C("message_id", str, "Message-ID header of the message, fixed before the first try and kept by retries."),
             C("sent_at", str, "UTC time (ISO 8601) of the last attempt."),
         ),
         pk=("subscriber_id", "week"),
         foreign_keys=(("subscriber_id", "subscribers", "id"),),
+        internal=True,
+        store=PRIVATE,
+    ),
+    Table(
+        "tracker_meta",
+        "Facts tracker keeps about this database file, such as the hash of the lookup files last loaded.",
+        (
+            C("key", str, "Name of the fact.", True),
+            C("value", str, "Its value."),
+        ),
+        pk="key",
         internal=True,
     ),
 )
@@ -394,6 +416,11 @@ ORDER BY h.event_id, h.date, h.id""",
         },
     ),
 )
+
+
+def tables(store: str = PUBLIC) -> tuple[Table, ...]:
+    """The tables one database file holds."""
+    return tuple(t for t in TABLES if t.store == store)
 
 
 def table(name: str) -> Table:

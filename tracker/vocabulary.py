@@ -118,6 +118,12 @@ def platforms() -> tuple[str, ...]:
 
 
 @cache
+def platform_labels() -> dict[str, str]:
+    """Canonical platform name -> the label shown to people."""
+    return {row["name"]: row.get("label") or row["name"] for row in read_csv(model_file("platforms.csv"))}
+
+
+@cache
 def _aliases() -> dict[str, str]:
     """Lower-cased alias -> canonical name, for names people type (not for reading text)."""
     table = {}

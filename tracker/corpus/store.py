@@ -6,12 +6,18 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..errors import TrackerError
+
 #: Keys of a corpus record (docs/annotation.md; the input format of `tracker annotate` plus gold).
 CORPUS_FIELDS = ("id", "language", "title", "published", "url", "publisher", "region", "genre", "text",
                  "events", "split", "notes")
 #: Regions a text is stratified by (the region of the acting countries; `global` for several regions).
 REGIONS = ("africa", "americas", "asia", "europe", "mena", "oceania", "global")
 SPLITS = ("train", "dev", "test")
+
+
+class CorpusError(TrackerError):
+    """A corpus file cannot be read; the message names the file and line."""
 
 
 def iter_records(paths: Iterable[str | Path]) -> Iterator[tuple[Path, int, object]]:
@@ -37,7 +43,7 @@ def load(paths: Iterable[str | Path], *, split: str | None = None, language: str
     out = []
     for path, n, rec in iter_records(files):
         if isinstance(rec, Exception):
-            raise ValueError(f"{path}:{n}: not valid JSON ({rec})")
+            raise CorpusError(f"{path}:{n}: not valid JSON ({rec})")
         if split and rec.get("split") != split:
             continue
         if language and rec.get("language") != language:

@@ -1,13 +1,18 @@
-"""One weekly digest run, idempotent through the `digests` table.
+"""One weekly digest run, idempotent through the `digests` table of the private database.
 
-For every subscriber and the chosen ISO week, the run looks at the `digests` row:
-`sent` (or `empty`, when empty weeks are skipped) means done, and nothing is sent twice;
-no row or `failed` means the digest is composed and sent now. Each outcome is written
-right after its attempt, so a crash loses at most the row of the message in flight.
-A refused recipient or a lost connection marks that subscriber `failed` (attempts and the
-error kept) and the run goes on with the others; when the server cannot be reached at
-all, everyone left is marked failed without waiting on it again. Failed digests are
-retried by the next run for the same week.
+Mail is sent once. Before a message is sent its row is written as `sending` with the Message-ID it
+will carry; the moment the message itself starts to travel the row becomes `transmitting`, and the
+server's acceptance makes it `sent`. So a run killed, or a connection lost, at any point leaves a row
+that says what is known:
+- `sending` (nothing was transmitted) or `failed` (a temporary refusal, a lost connection before the
+  message went out): sent again by the next run, with the same Message-ID;
+- `transmitting` (lost while the message travelled: it may have arrived): the next run marks it
+  `unknown` and does not send it again unless told to (`resend_unknown`);
+- `refused` (a permanent 5xx answer): never retried for that week;
+- `sent` or `empty` (nothing to send, when empty weeks are skipped): done.
+A refused recipient or a lost connection affects that subscriber only and the run goes on with the
+others; when the server cannot be reached at all, everyone left is marked failed without waiting on it
+again.
 
 Modes: `send` delivers; `preview` writes .eml files and records nothing; `plan` only
 reports what `send` would do.
@@ -29,7 +34,7 @@ from ..settings import Settings, get_settings
 from .chart import render_chart
 from .compose import compose_digest, sender_address
 from .select import Week, WeekSelection, last_full_week, select_week
-from .send import DeliveryError, Mailer, SmtpConfig
+from .send import PERMANENT, UNKNOWN, DeliveryError, Mailer, SmtpConfig
 from .subscribers import Subscriber, list_subscribers
 
 MODES = ("send", "preview", "plan")
@@ -41,7 +46,7 @@ PREVIEW_SUBSCRIBER = Subscriber(id=0, email="preview@localhost", token="preview-
 class DigestResult:
     subscriber_id: int
     email: str
-    status: str  # sent, failed, empty, already, preview; in plan mode pending or retry
+    status: str  # sent, failed, refused, unknown, empty, already, preview; in plan mode pending or retry
     n_events: int
     attempts: int = 0
     error: str = ""
@@ -62,7 +67,8 @@ class DigestRun:
 
     @property
     def failed(self) -> list[DigestResult]:
-        return [r for r in self.results if r.status == "failed"]
+        """Digests this run could not deliver, or cannot tell whether it delivered."""
+        return [r for r in self.results if r.status in ("failed", "refused", "unknown")]
 
     def as_dict(self) -> dict:
         return {"week": self.week, "mode": self.mode, "n_events_week": self.n_events_week,
@@ -73,22 +79,26 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: Longest address part of a preview file name (file systems take 255 bytes a name).
+MAX_SLUG = 60
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "subscriber"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:MAX_SLUG] or "subscriber"
 
 
-def digest_row(db: sqlite_utils.Database, subscriber_id: int, week: Week | str) -> dict | None:
-    rows = list(db.query("select * from digests where subscriber_id = ? and week = ?",
-                         [subscriber_id, str(week)]))
+def digest_row(private: sqlite_utils.Database, subscriber_id: int, week: Week | str) -> dict | None:
+    rows = list(private.query("select * from digests where subscriber_id = ? and week = ?",
+                              [subscriber_id, str(week)]))
     return rows[0] if rows else None
 
 
-def _record(db: sqlite_utils.Database, sub: Subscriber, week: Week, status: str, n_events: int, *,
+def _record(private: sqlite_utils.Database, sub: Subscriber, week: Week, status: str, n_events: int, *,
             error: str = "", message_id: str = "", tried: bool = True) -> int:
-    old = digest_row(db, sub.id, week)
+    old = digest_row(private, sub.id, week)
     attempts = (old["attempts"] or 0 if old else 0) + (1 if tried else 0)
-    with db.conn:
-        db.table("digests").upsert({
+    with private.conn:
+        private.table("digests").upsert({
             "subscriber_id": sub.id, "week": str(week), "status": status, "attempts": attempts,
             "error": error, "n_events": n_events, "message_id": message_id, "sent_at": _now(),
         }, pk=("subscriber_id", "week"))
@@ -108,10 +118,14 @@ class _Charts:
         return self._cache[key]
 
 
-def run_digest(db: sqlite_utils.Database, *, week: Week | None = None, mode: str = "plan",
-               out_dir: Path | None = None, settings: Settings | None = None, timeout: float = 30.0,
-               today: date | None = None, progress: Callable[[DigestResult], None] | None = None) -> DigestRun:
-    """Compose and send (or preview, or plan) `week`'s digest for every subscriber."""
+def run_digest(db: sqlite_utils.Database, private: sqlite_utils.Database | None, *, week: Week | None = None,
+               mode: str = "plan", out_dir: Path | None = None, settings: Settings | None = None,
+               timeout: float = 30.0, today: date | None = None, resend_unknown: bool = False,
+               progress: Callable[[DigestResult], None] | None = None) -> DigestRun:
+    """Compose and send (or preview, or plan) `week`'s digest for every subscriber.
+
+    Events come from `db` (the public database); subscribers and the digest log from `private`
+    (None: no subscriber yet, which only a preview accepts)."""
     if mode not in MODES:
         raise ValueError(f"unknown digest mode {mode!r}; use one of {', '.join(MODES)}")
     if mode == "preview" and out_dir is None:
@@ -123,13 +137,16 @@ def run_digest(db: sqlite_utils.Database, *, week: Week | None = None, mode: str
         raise ValueError(f"week {week} is not over until {week.end.isoformat()}; preview it with --out instead")
     selection = select_week(db, week, base_url=settings.base_url)
     run = DigestRun(str(week), mode, len(selection.events))
-    subscribers = list_subscribers(db)
+    if private is None and mode != "preview":
+        raise ValueError("no private database: add a subscriber first (tracker subscribers add)")
+    subscribers = list_subscribers(private) if private is not None else []
     if mode == "preview":
         assert out_dir is not None
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         subscribers = subscribers or [PREVIEW_SUBSCRIBER]
     mailer = Mailer(SmtpConfig.from_settings(settings, timeout=timeout)) if mode == "send" else None
-    worker = _Worker(db, week, mode, settings, mailer, Path(out_dir) if out_dir else None)
+    worker = _Worker(private, week, mode, settings, mailer, Path(out_dir) if out_dir else None)
+    worker.resend_unknown = resend_unknown
     try:
         for sub in subscribers:
             result = worker.one(sub, selection.filtered(sub))
@@ -145,26 +162,25 @@ def run_digest(db: sqlite_utils.Database, *, week: Week | None = None, mode: str
 class _Worker:
     """Handles one subscriber at a time for `run_digest`, keeping what the run has learnt."""
 
-    def __init__(self, db: sqlite_utils.Database, week: Week, mode: str, settings: Settings,
+    def __init__(self, private: sqlite_utils.Database | None, week: Week, mode: str, settings: Settings,
                  mailer: Mailer | None, out_dir: Path | None) -> None:
-        self.db, self.week, self.mode, self.settings = db, week, mode, settings
+        self.private, self.week, self.mode, self.settings = private, week, mode, settings
         self.mailer, self.out_dir = mailer, out_dir
         self.sender = sender_address(settings)
         self.charts = _Charts()
         self.unreachable: str | None = None  # set once the server could not be reached in this run
+        self.resend_unknown = False
 
     def one(self, sub: Subscriber, mine: WeekSelection) -> DigestResult:
-        db, week, n = self.db, self.week, len(mine.events)
+        week, n = self.week, len(mine.events)
         result = DigestResult(sub.id, sub.email, "pending", n)
-        row = digest_row(db, sub.id, week) if self.mode != "preview" else None
-        if row and row["status"] in ("sent", "empty"):
-            result.status, result.attempts = "already", row["attempts"] or 0
-            result.message_id, result.n_events = row["message_id"] or "", row["n_events"] or 0
+        row = digest_row(self.private, sub.id, week) if self.mode != "preview" and self.private else None
+        if row and self._settled(row, result):
             return result
         if n == 0 and self.settings.digest_skip_empty:
             result.status = "empty"
             if self.mode == "send":
-                result.attempts = _record(db, sub, week, "empty", 0, tried=False)
+                result.attempts = _record(self.private, sub, week, "empty", 0, tried=False)
             return result
         if self.mode == "plan":
             result.status = "retry" if row else "pending"
@@ -177,7 +193,7 @@ class _Worker:
             # odd data in one event must not stop everyone else's digest; the error is kept
             result.status, result.error = "failed", f"could not compose: {type(exc).__name__}: {exc}"
             if self.mode == "send":
-                result.attempts = _record(db, sub, week, "failed", n, error=result.error)
+                result.attempts = _record(self.private, sub, week, "failed", n, error=result.error)
             return result
         if self.mode == "preview":
             assert self.out_dir is not None
@@ -185,17 +201,45 @@ class _Worker:
             path.write_bytes(msg.as_bytes())
             result.status, result.path, result.message_id = "preview", str(path), msg["Message-ID"]
             return result
+        if row and row["message_id"]:  # a retry carries the Message-ID of the first try
+            msg.replace_header("Message-ID", row["message_id"])
+        return self._send(sub, msg, n, result)
+
+    def _settled(self, row: dict, result: DigestResult) -> bool:
+        """Fill `result` and return True when the row says this digest must not be sent now."""
+        status = row["status"]
+        if status == "transmitting" and self.mode == "send":
+            error = ("connection lost in an earlier run while the message was being transmitted; it may have "
+                     f"been delivered (Message-ID {row['message_id']}), so it is not sent again unless asked")
+            _record(self.private, Subscriber(id=result.subscriber_id, email=result.email), self.week, "unknown",
+                    row["n_events"] or 0, error=error, message_id=row["message_id"] or "", tried=False)
+            result.status, result.error, result.message_id = "unknown", error, row["message_id"] or ""
+            result.attempts = row["attempts"] or 0
+            return True
+        if status in ("sent", "empty", "refused") or (status == "unknown" and not self.resend_unknown):
+            result.status, result.attempts = "already", row["attempts"] or 0
+            result.message_id, result.n_events = row["message_id"] or "", row["n_events"] or 0
+            result.error = "" if status in ("sent", "empty") else f"{status}: {row['error'] or ''}"
+            return True
+        return False
+
+    def _send(self, sub: Subscriber, msg, n: int, result: DigestResult) -> DigestResult:
         assert self.mailer is not None
+        week, message_id = self.week, msg["Message-ID"]
+        result.attempts = _record(self.private, sub, week, "sending", n, message_id=message_id)
         try:
             if self.unreachable:
                 raise DeliveryError(f"not tried: {self.unreachable}", unreachable=True)
-            self.mailer.send(msg, sub.email, self.sender)
+            self.mailer.send(msg, sub.email, self.sender,
+                             on_data=lambda: _record(self.private, sub, week, "transmitting", n,
+                                                     message_id=message_id, tried=False))
         except DeliveryError as exc:
             if exc.unreachable and not self.unreachable:
                 self.unreachable = str(exc)
-            result.status, result.error = "failed", str(exc)
-            result.attempts = _record(db, sub, week, "failed", n, error=str(exc))
+            status = {PERMANENT: "refused", UNKNOWN: "unknown"}.get(exc.outcome, "failed")
+            result.status, result.error = status, str(exc)
+            _record(self.private, sub, week, status, n, error=str(exc), message_id=message_id, tried=False)
         else:
-            result.status, result.message_id = "sent", msg["Message-ID"]
-            result.attempts = _record(db, sub, week, "sent", n, message_id=result.message_id)
+            result.status, result.message_id = "sent", message_id
+            _record(self.private, sub, week, "sent", n, message_id=message_id, tried=False)
         return result

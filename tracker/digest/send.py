@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Self
@@ -19,16 +20,23 @@ from ..settings import Settings
 SECURITY_MODES = ("none", "starttls", "ssl")
 
 
+#: What a failed delivery means for the next run: retry it, never retry it (a 5xx refusal), or do not
+#: know (the connection was lost while the message itself was being transmitted: it may have arrived).
+TEMPORARY, PERMANENT, UNKNOWN = "temporary", "permanent", "unknown"
+
+
 class DeliveryError(RuntimeError):
     """One message could not be delivered.
 
     `unreachable` is True when no connection (or login) to the server could be made at
-    all: trying the next recipient in the same run would only fail the same way.
+    all: trying the next recipient in the same run would only fail the same way. `outcome` says
+    whether a later run may send it again (TEMPORARY), must not (PERMANENT), or cannot know (UNKNOWN).
     """
 
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+    def __init__(self, message: str, *, unreachable: bool = False, outcome: str = TEMPORARY) -> None:
         super().__init__(message)
         self.unreachable = unreachable
+        self.outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -87,31 +95,47 @@ class Mailer:
             raise DeliveryError(f"cannot reach SMTP server {where}: {exc}", unreachable=True) from exc
         return smtp
 
-    def send(self, msg: EmailMessage, recipient: str, sender: str) -> None:
-        """Send `msg` to one recipient; DeliveryError says why it failed."""
+    def send(self, msg: EmailMessage, recipient: str, sender: str,
+             on_data: Callable[[], None] | None = None) -> None:
+        """Send `msg` to one recipient; DeliveryError says why it failed and whether to retry.
+
+        The SMTP steps are taken one by one so that the caller learns (`on_data`) the moment the message
+        itself starts to travel: before it, a lost connection means "not sent"; from then on until the
+        server's 250, it means "may have been delivered", which must not be sent blindly again."""
         if self._smtp is None:
             self._smtp = self._connect()
+        smtp = self._smtp
         try:
-            refused = self._smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = exc.recipients.get(recipient, (0, b"refused"))
-            self._reset()
-            raise DeliveryError(f"recipient refused: {code} {_text(text)}") from exc
-        except smtplib.SMTPSenderRefused as exc:
-            self._reset()
-            raise DeliveryError(f"sender {sender} refused: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
-        except smtplib.SMTPDataError as exc:
-            self._reset()
-            raise DeliveryError(f"message refused: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
+            smtp.ehlo_or_helo_if_needed()
+            code, text = smtp.mail(sender)
+            if code != 250:
+                self._refused(f"sender {sender} refused: {code} {_text(text)}", code)
+            code, text = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                self._refused(f"recipient refused: {code} {_text(text)}", code)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise DeliveryError(f"connection lost: {exc or type(exc).__name__}") from exc
         except smtplib.SMTPException as exc:
             self.close()
             raise DeliveryError(f"SMTP error: {exc}") from exc
-        if refused:
-            code, text = refused.get(recipient, (0, b"refused"))
-            raise DeliveryError(f"recipient refused: {code} {_text(text)}")
+        if on_data is not None:
+            on_data()
+        try:
+            smtp.data(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
+        except smtplib.SMTPDataError as exc:  # the server answered: refused, so not delivered
+            self._reset()
+            outcome = PERMANENT if 500 <= exc.smtp_code < 600 else TEMPORARY
+            raise DeliveryError(f"message refused: {exc.smtp_code} {_text(exc.smtp_error)}",
+                                outcome=outcome) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise DeliveryError(f"connection lost while the message was being transmitted: "
+                                f"{exc or type(exc).__name__}", outcome=UNKNOWN) from exc
+
+    def _refused(self, message: str, code: int) -> None:
+        self._reset()
+        raise DeliveryError(message, outcome=PERMANENT if 500 <= code < 600 else TEMPORARY)
 
     def _reset(self) -> None:
         """After a refusal the transaction may be half open: RSET, or reconnect next time."""

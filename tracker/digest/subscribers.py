@@ -1,8 +1,14 @@
 """Who receives the weekly digest, and what each of them wants to see.
 
+Subscribers live in the private database (tracker.db.open_private), which nothing serves.
 Filters are stored as JSON lists in `subscribers.countries` / `subscribers.platforms`;
 an empty list means "everything". Every subscriber gets a random token used in
 their unsubscribe line, so unsubscribing does not need their address.
+
+Addresses are parsed strictly: a bare ASCII addr-spec (RFC 5321 lengths, dot-atom local part, a
+domain of letter-digit-hyphen labels), because the address goes into mail headers, the SMTP
+envelope and file names, where a display name, a group, an encoded word or a control character
+would each be read differently.
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from ..lookups import PLATFORM_ALIASES
+from .. import vocabulary
+from ..errors import TrackerError
 
-# Deliberately loose: one @, something on both sides, a dot in the domain, no spaces or angle brackets.
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+#: RFC 5321 section 4.5.3.1 limits.
+MAX_LOCAL, MAX_DOMAIN, MAX_ADDRESS, MAX_LABEL = 64, 253, 254, 63
+_ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$")
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 
 
-class SubscriberError(ValueError):
+class SubscriberError(TrackerError, ValueError):
     """A subscriber command was given something it cannot use (the message says what)."""
 
 
@@ -60,18 +69,43 @@ def _from_row(row: dict) -> Subscriber:
     )
 
 
+def _address_problem(email: str) -> str | None:
+    """Why `email` is not a plain ASCII addr-spec we accept, or None."""
+    if any(ord(ch) < 0x21 or ord(ch) > 0x7E for ch in email):
+        return "only printable ASCII without spaces or control characters (no display name)"
+    if email.count("@") != 1:
+        return "exactly one @"
+    local, domain = email.split("@")
+    if not local or len(local) > MAX_LOCAL:
+        return f"a part before the @ of 1 to {MAX_LOCAL} characters"
+    if any(not _ATOM.match(atom) for atom in local.split(".")):
+        return "letters, digits and !#$%&'*+/=?^_`{|}~- before the @, dots only between them"
+    if "=?" in local:
+        return "no encoded words (=?...?=)"
+    labels = domain.split(".")
+    if len(domain) > MAX_DOMAIN or len(labels) < 2:
+        return f"a domain with a dot, at most {MAX_DOMAIN} characters"
+    if any(len(label) > MAX_LABEL or not _LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        return f"domain labels of letters, digits and inner hyphens, each at most {MAX_LABEL} characters"
+    if len(email) > MAX_ADDRESS:
+        return f"at most {MAX_ADDRESS} characters in all"
+    return None
+
+
 def normalise_email(email: str) -> str:
     """The address as stored: trimmed, domain lower-cased; raises SubscriberError if it is not one."""
     email = (email or "").strip()
-    if not _EMAIL.match(email):
-        raise SubscriberError(f"not an email address: {email!r}")
+    problem = _address_problem(email)
+    if problem:
+        shown = email if len(email) <= 80 else email[:77] + "..."
+        raise SubscriberError(f"not an email address we accept: {shown!r} (need {problem})")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
 
-def check_countries(db: sqlite_utils.Database, codes: Iterable[str]) -> tuple[str, ...]:
-    """Upper-cased country codes, each checked against the countries lookup."""
-    known = {r["code"] for r in db.query("select code from countries")}
+def check_countries(codes: Iterable[str]) -> tuple[str, ...]:
+    """Upper-cased country codes, each checked against the countries the project knows."""
+    known = set(vocabulary.countries())
     out: list[str] = []
     for code in codes:
         c = code.strip().upper()
@@ -82,18 +116,14 @@ def check_countries(db: sqlite_utils.Database, codes: Iterable[str]) -> tuple[st
     return tuple(out)
 
 
-def check_platforms(db: sqlite_utils.Database, names: Iterable[str]) -> tuple[str, ...]:
-    """Canonical platform names, matched case-insensitively on name or label ("X" finds Twitter)."""
-    lookup: dict[str, str] = {}
-    for r in db.query("select name, label from platforms"):
-        lookup[r["name"].casefold()] = r["name"]
-        if r["label"]:
-            lookup.setdefault(r["label"].casefold(), r["name"])
-    for alias, name in PLATFORM_ALIASES.items():
-        lookup.setdefault(alias, name)
+def check_platforms(names: Iterable[str]) -> tuple[str, ...]:
+    """Canonical platform names, matched case-insensitively on name, label or alias ("X" finds Twitter)."""
+    known = set(vocabulary.platforms())
+    labels = {label.casefold(): name for name, label in vocabulary.platform_labels().items()}
     out: list[str] = []
     for name in names:
-        canonical = lookup.get(name.strip().casefold())
+        canonical = vocabulary.canonical_platform(name)
+        canonical = canonical if canonical in known else labels.get(name.strip().casefold())
         if canonical is None:
             raise SubscriberError(f"unknown platform {name!r} (see the platforms table for canonical names)")
         if canonical not in out:
@@ -101,50 +131,51 @@ def check_platforms(db: sqlite_utils.Database, names: Iterable[str]) -> tuple[st
     return tuple(out)
 
 
-def add_subscriber(db: sqlite_utils.Database, email: str, *, countries: Iterable[str] = (),
+def add_subscriber(private: sqlite_utils.Database, email: str, *, countries: Iterable[str] = (),
                    platforms: Iterable[str] = ()) -> tuple[Subscriber, bool]:
-    """Add a subscriber, or replace the filters of an existing one; returns (subscriber, created)."""
+    """Add a subscriber to the private database, or replace the filters of an existing one; returns
+    (subscriber, created)."""
     address = normalise_email(email)
-    cs = check_countries(db, countries)
-    ps = check_platforms(db, platforms)
-    existing = get_subscriber(db, address)
-    with db.conn:
+    cs = check_countries(countries)
+    ps = check_platforms(platforms)
+    existing = get_subscriber(private, address)
+    with private.conn:
         if existing:
-            db.table("subscribers").update(existing.id, {"countries": json.dumps(list(cs)),
+            private.table("subscribers").update(existing.id, {"countries": json.dumps(list(cs)),
                                                          "platforms": json.dumps(list(ps))})
         else:
-            db.table("subscribers").insert({
+            private.table("subscribers").insert({
                 "email": address, "countries": json.dumps(list(cs)), "platforms": json.dumps(list(ps)),
                 "token": secrets.token_urlsafe(18), "created_at": _now(),
             })
-    sub = get_subscriber(db, address)
+    sub = get_subscriber(private, address)
     assert sub is not None
     return sub, existing is None
 
 
-def get_subscriber(db: sqlite_utils.Database, email: str) -> Subscriber | None:
+def get_subscriber(private: sqlite_utils.Database, email: str) -> Subscriber | None:
     """The subscriber with this address (compared case-insensitively), if any."""
-    rows = list(db.query("select * from subscribers where lower(email) = lower(?)", [email.strip()]))
+    rows = list(private.query("select * from subscribers where lower(email) = lower(?)", [email.strip()]))
     return _from_row(rows[0]) if rows else None
 
 
-def list_subscribers(db: sqlite_utils.Database) -> list[Subscriber]:
+def list_subscribers(private: sqlite_utils.Database) -> list[Subscriber]:
     """All subscribers, oldest first."""
-    return [_from_row(r) for r in db.query("select * from subscribers order by id")]
+    return [_from_row(r) for r in private.query("select * from subscribers order by id")]
 
 
-def remove_subscriber(db: sqlite_utils.Database, email: str | None = None, *, token: str | None = None) -> bool:
+def remove_subscriber(private: sqlite_utils.Database, email: str | None = None, *, token: str | None = None) -> bool:
     """Remove a subscriber by address or by unsubscribe token, with their digest history; False if none."""
     if token:
-        rows = list(db.query("select * from subscribers where token = ?", [token]))
+        rows = list(private.query("select * from subscribers where token = ?", [token]))
         sub = _from_row(rows[0]) if rows else None
     elif email:
-        sub = get_subscriber(db, email)
+        sub = get_subscriber(private, email)
     else:
         raise SubscriberError("give an email address or an unsubscribe token")
     if sub is None:
         return False
-    with db.conn:
-        db.execute("delete from digests where subscriber_id = ?", [sub.id])
-        db.execute("delete from subscribers where id = ?", [sub.id])
+    with private.conn:
+        private.execute("delete from digests where subscriber_id = ?", [sub.id])
+        private.execute("delete from subscribers where id = ?", [sub.id])
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from ..lookups import canonical_platform
+from ..vocabulary import canonical_platform
 from .dates import PARTIAL_DATE, on_or_after_sql
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from ..events.dates import PARTIAL_DATE, on_or_after_sql, span
-from ..lookups import canonical_platform
+from ..vocabulary import canonical_platform
 from .columns import ACTIONS, STATUSES
 
 

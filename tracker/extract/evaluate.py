@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..lookups import canonical_platform
+from ..vocabulary import canonical_platform
 from .extractor import extract_events
 
 _STOP = {

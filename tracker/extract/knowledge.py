@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..lookups import read_csv
 from ..paths import model_file
+from ..vocabulary import read_csv
 
 
 @dataclass(frozen=True)

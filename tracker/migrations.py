@@ -1,0 +1,55 @@
+"""Named migrations: the changes to a database file that adding tables and columns cannot make.
+
+Each is a function `mNNN_what(db)` registered in its file's set (sqlite-utils' Migrations, recorded in
+the `_sqlite_migrations` table), applied once, in order, inside a transaction, by `tracker.db.ensure`.
+Additive changes need none: the shape of `tracker.schema` is ensured on every open that may write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .schema import PRIVATE, tables
+
+#: Tables an older tracker kept in the public file and that now live in the private one.
+MOVED_TO_PRIVATE = tuple(t.name for t in tables(PRIVATE) if t.name in ("subscribers", "digests"))
+
+
+def migrations_for(kind: str, private: Path | None) -> Migrations:
+    """The migration set of one kind of file; `private` is where the public file's private rows go."""
+    if kind == PRIVATE:
+        return Migrations("tracker-private")
+    public = Migrations("tracker-public")
+
+    @public()
+    def m001_private_tables_to_own_file(db: sqlite_utils.Database) -> None:
+        """Subscribers and the digest log leave the served file for the private one (issue 11).
+
+        Rows are copied with their ids first (a rerun after a crash copies them again, harmlessly), then
+        the tables are dropped with secure_delete on, so their pages are overwritten, not just freed."""
+        present = [name for name in MOVED_TO_PRIVATE if db.table(name).exists()]
+        if not present:
+            return
+        if private is None:
+            raise RuntimeError("moving private tables needs the private database's path")
+        from .db import open_private
+
+        target = open_private(private, create=True)
+        try:
+            with target.conn:
+                for name in present:
+                    rows = list(db.query(f"SELECT * FROM [{name}]"))
+                    if rows:
+                        target.table(name).insert_all(rows, replace=True)
+        finally:
+            target.close()
+        db.execute("PRAGMA secure_delete = ON")
+        for name in reversed(present):  # digests refer to subscribers
+            db.execute(f"DROP TABLE [{name}]")
+
+    return public
+
+
