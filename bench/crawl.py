@@ -121,7 +121,7 @@ def main() -> None:
             allow_private=True, max_items=args.items, sources_at_once=16)
         with tempfile.TemporaryDirectory(prefix="tracker-bench-crawl-") as tmp:
             db_path = Path(tmp) / "bench.db"
-            db = open_db(db_path)
+            db = open_db(db_path, create=True)
             rows = []
             rss_before = peak_rss_mb()
             for label in ("first crawl", "re-crawl (304)"):

@@ -50,7 +50,7 @@ def build(path: Path, n: int, seed: int = 7) -> dict[str, float]:
     from tracker.db import open_db
 
     t0 = time.perf_counter()
-    db = open_db(path)
+    db = open_db(path, create=True)
     countries = [r[0] for r in db.execute("SELECT code FROM countries")]
     platforms = [r[0] for r in db.execute("SELECT name FROM platforms")]
     db.close()
@@ -112,7 +112,7 @@ def child(db_path: str, out: str, trace: bool, empty: bool) -> None:
     from tracker.db import open_db
     from tracker.export import export_file, parse_filters
 
-    db = open_db(db_path, migrate=False)
+    db = open_db(db_path, readonly=True)
     filters = parse_filters(db, since="2100") if empty else None
     if trace:
         tracemalloc.start()

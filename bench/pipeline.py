@@ -1,8 +1,8 @@
 """Benchmark: crawl + extract + merge over a local news site scaled to N articles.
 
 The site runs on 127.0.0.1 (a real HTTP server in a thread): RSS feeds of 50
-items each, one page per article, built from the development corpus texts
-(../shared/corpus/dev.jsonl), each text copied by several "outlets" of every
+items each, one page per article, built from the English texts of the project's
+corpus that report a measure (corpus/texts/), each text copied by several "outlets" of every
 publisher type, as a measure is retold in the news. Every copy carries its
 own desk line so no two pages share a content hash. Prints articles per second
 per stage and the database size per 1,000 articles.
@@ -30,15 +30,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+CORPUS = ROOT / "corpus" / "texts"
 PER_FEED = 50
 PUBLISHERS = ("press", "ngo", "regulator", "court")
 
 
 def load_texts() -> list[dict]:
-    if not CORPUS.exists():
-        sys.exit(f"{CORPUS} is missing: the benchmark builds its site from the development corpus")
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """English corpus texts that report at least one measure, in a fixed order."""
+    texts = [json.loads(line) for path in sorted(CORPUS.glob("en-*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [t for t in texts if t["events"]]
+    if not texts:
+        sys.exit(f"no English corpus texts in {CORPUS}: the benchmark builds its site from them")
+    return texts
 
 
 def build_site(n: int, texts: list[dict]) -> dict[str, object]:
@@ -113,7 +117,7 @@ def main() -> None:
                       publisher=PUBLISHERS[i % len(PUBLISHERS)], language="en") for i in range(n_feeds)]
     tmp = tempfile.TemporaryDirectory()
     db_path = args.keep or Path(tmp.name) / "bench.db"
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
 
     extract_events, version = default_extractor()
     t0 = time.perf_counter()

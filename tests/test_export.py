@@ -20,7 +20,8 @@ from tracker.export import (
     parse_filters,
     unneutralise,
 )
-from tracker.export.writers import atomic_text_file, iso_date, iso_datetime
+from tracker.export.writers import iso_date, iso_datetime
+from tracker.outputs import output_file
 from tracker.schema import table
 
 EVENTS_HEADER = [
@@ -252,12 +253,12 @@ def test_unknown_kind_or_format_fails_before_writing(full_db, tmp_path):
 
 def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
     path = tmp_path / "out.csv"
-    with pytest.raises(RuntimeError), atomic_text_file(path) as fh:
+    with pytest.raises(RuntimeError), output_file(path) as fh:
         fh.write("half")
         raise RuntimeError("disk full")
     assert list(tmp_path.iterdir()) == []
     path.write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError), atomic_text_file(path) as fh:
+    with pytest.raises(RuntimeError), output_file(path) as fh:
         fh.write("new")
         raise RuntimeError("disk full")
     assert path.read_text(encoding="utf-8") == "old"

@@ -73,10 +73,11 @@ class TrackerGroup(click.Group):
 @contextmanager
 def writing(db_path: Path, *, create: bool = False, private_path: Path | None = None) -> Iterator[Any]:
     """The public database opened for writing, under the one-writer lock (tracker.lock)."""
-    from .db import open_db
+    from .db import check_file, open_db
     from .lock import writer_lock
     from .settings import get_settings
 
+    check_file(db_path, create=create)  # a missing file is an error before anything, even a lock, is made
     with writer_lock(db_path, get_settings().lock_wait):
         db = open_db(db_path, create=create, private=private_path)
         try:
@@ -131,9 +132,9 @@ def _crawl_options(command):
                      help="Crawl only this source (repeatable; polls it even when disabled or not due)."),
         click.option("--allow-private", is_flag=True, default=None,
                      help="Allow loopback/private addresses (for local tests; also TRACKER_ALLOW_PRIVATE=1)."),
-        click.option("--max-items", type=click.IntRange(min=0), default=50, show_default=True,
+        click.option("--max-items", type=click.IntRange(0, 100_000), default=50, show_default=True,
                      help="New articles fetched per source in this run."),
-        click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+        click.option("--delay", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
                      help="Seconds between two requests to the same host."),
         click.option("--force", is_flag=True,
                      help="Poll every selected source now, even one polled less than its poll_minutes ago."),
@@ -319,7 +320,7 @@ def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
 @click.option("--country", help="ISO code of the acting country, such as RU.")
 @click.option("--platform", help="Service, such as Twitter (X also works).")
 @click.option("--since", help="Only events dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--limit", type=int, help="Show at most this many events.")
+@click.option("--limit", type=click.IntRange(1, 10_000_000), help="Show at most this many events.")
 @json_option
 def events(db_path: Path, country: str | None, platform: str | None, since: str | None, limit: int | None,
            as_json: bool) -> None:

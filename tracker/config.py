@@ -12,15 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .errors import TrackerError
+
 SOURCE_TYPES = ("rss", "atom", "html", "sitemap")
 PUBLISHERS = ("regulator", "press", "ngo", "court")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+#: The longest interval between two polls of a source: a year, in minutes.
+MAX_POLL_MINUTES = 366 * 24 * 60
 _FIELDS = {"name", "url", "type", "publisher", "country", "language", "tags", "enabled", "poll_minutes"}
 
 
-class ConfigError(ValueError):
+class ConfigError(TrackerError, ValueError):
     """feeds.toml cannot be used as it is; the message says where and why."""
 
 
@@ -126,8 +130,9 @@ def _parse_one(entry: object, index: int, where: str) -> Source:
     if not isinstance(enabled, bool):
         raise bad("enabled", f"must be true or false, got {enabled!r}")
     poll = entry.get("poll_minutes")
-    if poll is not None and (isinstance(poll, bool) or not isinstance(poll, int) or poll < 1):
-        raise bad("poll_minutes", f"must be a whole number of minutes >= 1, got {poll!r}")
+    if poll is not None and (isinstance(poll, bool) or not isinstance(poll, int) or not 1 <= poll <= MAX_POLL_MINUTES):
+        raise bad("poll_minutes", f"must be a whole number of minutes from 1 to {MAX_POLL_MINUTES} (a year), "
+                                  f"got {poll!r}")
     return Source(
         name=name,
         url=url,

@@ -26,8 +26,8 @@ from .metadata import DATABASE, QUERIES
 #: The longest string or blob one SQL value may be (SQLITE_LIMIT_LENGTH): above any stored text or
 #: compressed page, far below what would take the server's memory.
 MAX_VALUE_BYTES = 32 * 1024 * 1024
-#: The longest SQL text a visitor may send (SQLITE_LIMIT_SQL_LENGTH).
-MAX_SQL_BYTES = 100_000
+#: The longest SQL text a visitor may send (SQLITE_LIMIT_SQL_LENGTH); the canned queries are under 2 kB.
+MAX_SQL_BYTES = 50_000
 #: What the whole server process may take for SQLite's own memory (PRAGMA hard_heap_limit).
 MAX_SQLITE_HEAP = 512 * 1024 * 1024
 

@@ -60,7 +60,7 @@ def open_private(path: str | Path, *, create: bool = False, readonly: bool = Fal
     return _open(Path(path), PRIVATE, create=create, readonly=readonly, private=None)
 
 
-def _check_file(path: Path, kind: str, create: bool) -> bool:
+def check_file(path: Path, kind: str = PUBLIC, create: bool = False) -> bool:
     """True when the file exists and looks like SQLite; DatabaseError when it cannot be opened as asked."""
     if not path.exists():
         if not create:
@@ -103,7 +103,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 
 def _open(path: Path, kind: str, *, create: bool, readonly: bool, private: Path | None) -> sqlite_utils.Database:
-    existed = _check_file(path, kind, create and not readonly)
+    existed = check_file(path, kind, create and not readonly)
     conn = _connect(path, readonly)
     db = sqlite_utils.Database(conn)
     try:

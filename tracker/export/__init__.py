@@ -14,10 +14,11 @@ from typing import IO
 
 import sqlite_utils
 
+from ..outputs import output_file
 from .columns import FORMATS, KINDS, LIST_SEPARATOR
 from .filters import FilterError, Filters, parse_filters
 from .rows import count_rows, iter_rows
-from .writers import atomic_text_file, neutralise, unneutralise, write_rows
+from .writers import neutralise, unneutralise, write_rows
 
 __all__ = [
     "FORMATS", "KINDS", "LIST_SEPARATOR", "FilterError", "Filters", "count_rows", "export_file", "export_rows",
@@ -66,7 +67,7 @@ def export_file(
 ) -> int:
     """Like `export_rows`, into `path`; the file appears only once it is complete."""
     _check_request(kind, fmt, bom)
-    with atomic_text_file(path) as fh:
+    with output_file(path) as fh:
         return export_rows(db, kind, fmt, fh, filters, neutralise_formulas=neutralise_formulas, progress=progress,
                            bom=bom)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .. import __version__
+from ..outputs import OutputError
 from .columns import DATE_PATTERN, KINDS, LIST_SEPARATOR, ExportColumn, ExportKind
 from .filters import (
     DATE_FILTER_DOC,
@@ -168,7 +169,10 @@ def _prepare(directory: Path, overwrite: bool) -> None:
         raise FilterError("DIRECTORY", f"{directory} exists and is not a directory")
     if directory.exists() and any(directory.iterdir()) and not overwrite:
         raise FilterError("DIRECTORY", f"{directory} is not empty (choose a new directory or pass --overwrite)")
-    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {directory.parent}: {exc.strerror or exc}") from None
 
 
 def write_package(
@@ -186,7 +190,10 @@ def write_package(
     directory = Path(directory)
     _prepare(directory, overwrite)
     created = (created or datetime.now(UTC)).replace(microsecond=0)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial", dir=directory.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial", dir=directory.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write the package into {directory}: {exc.strerror or exc}") from None
     summary = PackageSummary(directory)
     sizes: dict[str, int] = {}
     try:

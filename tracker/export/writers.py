@@ -7,15 +7,11 @@ is reversible (`unneutralise`). JSONL is for programs and is never altered.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO
 
 from .columns import DATE_PATTERN, LIST_SEPARATOR, ExportColumn
@@ -157,18 +153,3 @@ def write_rows(
     if fmt == "jsonl":
         return write_jsonl(rows, columns, fh, progress=progress)
     raise ValueError(f"unknown export format {fmt!r} (csv or jsonl)")
-
-
-@contextlib.contextmanager
-def atomic_text_file(path: Path) -> Iterator[IO[str]]:
-    """Write to a hidden temporary file beside `path`, renamed over it only when the block succeeds."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from ..outputs import output_file
 from .language import detect_language
 
 #: Longer texts are refused: no news article comes close, and parsing one would hold a worker for minutes.
@@ -169,7 +170,7 @@ def annotate_file(
     src, dst = Path(in_path), Path(out_path)
     version = extractor_version()
     summary = AnnotateSummary()
-    with dst.open("w", encoding="utf-8") as out:
+    with output_file(dst, inputs=[src], newline=None) as out:
         for res in annotate_lines(read_lines(src), workers=workers):
             summary.lines += 1
             rec = res.output
