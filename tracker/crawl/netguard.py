@@ -125,7 +125,8 @@ async def checked_addresses(url: str, allow_private: bool = False) -> list[IP]:
     the name resolves to; Unresolved when the name does not resolve.
     """
     host = check_scheme(url)
-    if not allow_private and (host.lower() == "localhost" or host.lower().endswith(".localhost")):
+    name = host.lower().rstrip(".")
+    if not allow_private and (name == "localhost" or name.endswith(".localhost")):
         raise Refused(f"host {host} is loopback")
     addresses = await resolve(host)
     if not allow_private:
