@@ -28,6 +28,8 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 _MAGIC = ((b"%PDF-", "a PDF"), (b"PK\x03\x04", "a zip archive"), (b"\x89PNG", "a PNG image"),
           (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"), (b"\x1f\x8b", "gzip data"),
           (b"OggS", "an Ogg file"))
+#: main text shorter than this is boilerplate (a "Home" link, a cookie notice), not an article.
+MIN_TEXT_CHARS = 40
 _TEXT_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
 
 
@@ -96,7 +98,7 @@ def extract_article(html: bytes | str, url: str, fallback_date: str = "", fallba
     doc = trafilatura.bare_extraction(_tree(html), url=url, with_metadata=True, include_comments=False,
                                       date_extraction_params=_DATE_PARAMS)
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text:
+    if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError("no main text found in the page")
     published = (doc.date or "")[:10]
     if not published:
