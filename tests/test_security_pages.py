@@ -180,3 +180,13 @@ def test_page_text_is_decoded_right(db, server, case):
     assert expected[:80] in text and "Ã" not in text and "č" not in text
     assert title in ("Crème brûlée", "Замедление")
     assert gzip.decompress(raw) == body  # the bytes as fetched are kept
+
+
+def test_the_schema_describes_every_outcome_and_which_are_final():
+    from tracker.crawl.outcomes import FINAL, KINDS
+    from tracker.schema import table
+
+    description = table("fetches").column("outcome").description
+    assert all(kind in description for kind in KINDS)
+    final_part = description.split("final outcome (", 1)[1].split(")", 1)[0]
+    assert {k.strip() for k in final_part.split(",")} == set(FINAL)
