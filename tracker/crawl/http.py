@@ -264,7 +264,6 @@ class Fetcher:
             if resp.status in (301, 302, 303, 307, 308):
                 location = resp.headers.get("location")
                 if not location:
-                    chain[-1].outcome, chain[-1].error = "http_error", f"HTTP {resp.status} without Location"
                     raise FetchError(f"HTTP {resp.status} without Location", "http_error", resp.status)
                 current = urljoin(current, location)
                 continue
