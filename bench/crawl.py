@@ -11,6 +11,12 @@ the crawling process).
 
 All feeds live on one host, so the per-host limit is the crawler's concurrency here: the
 bench raises it (--per-host) and sets no delay, to measure the crawler, not the politeness.
+
+    .venv/bin/python bench/crawl.py --slow 30 --feeds 3 --items 50   # a site that never answers in time
+
+--slow S makes every article page wait S seconds before answering, and crawls once with the
+crawler's defaults (20 s timeout, 2 requests per host, 1 s delay, 120 s per source, 600 s per
+run): it shows how long a run against a slow site takes, and what it leaves for the next run.
 """
 
 from __future__ import annotations
@@ -65,6 +71,8 @@ class Handler(PageHandler):
         path = self.path.split("?", 1)[0]
         parts = path.strip("/").split("/")
         body, ctype = None, "text/html; charset=utf-8"
+        if srv.slow and len(parts) == 2 and parts[1].startswith("a"):
+            time.sleep(srv.slow)
         if len(parts) == 2 and parts[0].startswith("f") and parts[0][1:].isdigit():
             feed = int(parts[0][1:])
             if feed < srv.n_feeds:
@@ -80,12 +88,17 @@ class Handler(PageHandler):
         self.send_page(ctype, body)
 
 
-def serve(n_feeds: int, n_items: int, port_queue: multiprocessing.Queue) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that gave up (the crawler's deadline) is expected here, not an error to print."""
+
+
+def serve(n_feeds: int, n_items: int, port_queue: multiprocessing.Queue, slow: float = 0.0) -> None:
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.request_queue_size = 128
     server.base = f"http://127.0.0.1:{server.server_address[1]}"
-    server.n_feeds, server.n_items = n_feeds, n_items
+    server.n_feeds, server.n_items, server.slow = n_feeds, n_items, slow
     port_queue.put(server.server_address[1])
     server.serve_forever()
 
@@ -99,7 +112,12 @@ def main() -> None:
     ap.add_argument("--feeds", type=int, default=200, help="number of feeds (default 200)")
     ap.add_argument("--items", type=int, default=20, help="items per feed (default 20)")
     ap.add_argument("--per-host", type=int, default=16, help="crawler's per-host concurrency (default 16)")
+    ap.add_argument("--slow", type=float, default=0.0,
+                    help="article pages wait this many seconds; crawl once with the crawler's defaults")
     args = ap.parse_args()
+    if args.slow:
+        slow_site(args)
+        return
 
     from tracker.config import Source
     from tracker.crawl import CrawlOptions, crawl
@@ -158,6 +176,45 @@ def main() -> None:
           f"peak RSS before crawling {rss_before:.0f} MB")
     if stored != expected:
         sys.exit(f"error: {expected - stored} articles missing")
+
+
+def slow_site(args: argparse.Namespace) -> None:
+    """One crawl at the crawler's defaults against a site whose article pages answer after `args.slow` s."""
+    from tracker.config import Source
+    from tracker.crawl import CrawlOptions, crawl
+    from tracker.db import open_db
+
+    ctx = multiprocessing.get_context("spawn")
+    ports: multiprocessing.Queue = ctx.Queue()
+    child = ctx.Process(target=serve, args=(args.feeds, args.items, ports, args.slow), daemon=True)
+    child.start()
+    try:
+        base = f"http://127.0.0.1:{ports.get(timeout=30)}"
+        sources = [Source(name=f"feed-{i:04d}", url=f"{base}/f{i}/rss.xml", type="rss", publisher="press")
+                   for i in range(args.feeds)]
+        options = CrawlOptions(allow_private=True, robots=False)
+        with tempfile.TemporaryDirectory(prefix="tracker-bench-slow-") as tmp:
+            db = open_db(Path(tmp) / "bench.db")
+            start = time.perf_counter()
+            summary = crawl(db, sources, options)
+            seconds = time.perf_counter() - start
+            outcomes = dict(db.execute("SELECT outcome, count(*) FROM fetches WHERE kind = 'article'"
+                                       " GROUP BY outcome").fetchall())
+            db.close()
+    finally:
+        child.terminate()
+        child.join(5)
+    o, h = options, options.http
+    print(f"slow site: {args.feeds} feeds x {args.items} items, every article page answers after {args.slow:g}s; "
+          f"defaults: timeout {h.timeout:g}s, {h.per_host} per host, delay {h.delay:g}s, "
+          f"source deadline {o.source_seconds:g}s, run deadline {o.run_seconds:g}s")
+    print(f"{'run seconds':>12}  {'sources':>7}  {'partial':>7}  {'new':>4}  {'left':>5}  article outcomes")
+    print(f"{seconds:12.1f}  {len(sources):7d}  {sum(r.status == 'partial' for r in summary.sources):7d}  "
+          f"{summary.new_articles:4d}  {sum(r.left for r in summary.sources):5d}  "
+          + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    rounds = args.feeds * args.items / h.per_host
+    print(f"without deadlines: about {rounds * min(args.slow, h.timeout):.0f}s "
+          f"({args.feeds * args.items} articles x {min(args.slow, h.timeout):g}s / {h.per_host} per host)")
 
 
 if __name__ == "__main__":

@@ -221,7 +221,7 @@ def test_robots_non_html_and_private_addresses(db, server, shared_dir):
     assert "private, loopback or link-local" in refused.sources[0].error
     assert server.log == []  # not a single request reached the server
 
-    summary = crawl(db, [source], opts())
+    summary = crawl(db, [source], opts(force=True))  # the failed source backs off unless forced
     assert (summary.sources[0].new, summary.sources[0].skipped) == (1, 2)
     errors = {r["url"]: r["error"] for r in rows(db, "SELECT url, error FROM fetches WHERE kind = 'article'")}
     assert errors[base + "private/no"] == "disallowed by robots.txt"

@@ -89,8 +89,11 @@ TABLES: tuple[Table, ...] = (
             C("etag", str, "ETag of the last successful fetch, sent back for a conditional GET."),
             C("last_modified", str, "Last-Modified of the last successful fetch, sent back for a conditional GET."),
             C("last_polled", str, "UTC time (ISO 8601) of the last poll of the source."),
-            C("last_status", str, "Outcome of the last poll: ok, not_modified or failed."),
-            C("last_error", str, "Reason of the last failure, empty after a success."),
+            C("last_status", str, "Outcome of the last poll: ok, not_modified, partial (a deadline cut it; the"
+              " rest is left for the next run) or failed."),
+            C("last_error", str, "Reason of the last failure (or what a partial poll left), empty after a success."),
+            C("failures", int, "Consecutive failed polls; after k of them the next poll waits"
+              " min(5 minutes x 2^k, 24 hours). Back to 0 after a successful poll."),
         ),
         pk="name",
         label="name",
@@ -121,19 +124,25 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "fetches",
-        "One row per HTTP attempt of the crawler, successful or not.",
+        "One row per HTTP attempt of the crawler, successful or not, and per URL refused before any request.",
         (
             C("id", int, "Row id of the attempt."),
             C("source", str, "Source the request was made for."),
             C("url", str, "Requested URL.", True),
             C("kind", str, "What was fetched: feed, article, robots or sitemap."),
             C("status", int, "HTTP status code; empty when no response came."),
-            C("bytes", int, "Size of the response body in bytes."),
+            C("bytes", int, "Size of the response body in bytes, as received (before gzip/deflate decoding)."),
             C("duration_ms", int, "Time the attempt took, in milliseconds."),
             C("error", str, "Why the attempt failed; empty on success."),
             C("fetched_at", str, "UTC time (ISO 8601) of the attempt."),
+            C("outcome", str, "What came of it: ok, not_modified, redirect, http_gone (401/403/404/410/451),"
+              " http_error, timeout, connect_error, cancelled, refused (internal address or not http(s)),"
+              " too_big, not_html, bad_encoding, redirect_loop, too_many_redirects, disallowed (robots.txt),"
+              " no_text, duplicate. A redirect hop takes the outcome of the article it led to. An article URL"
+              " with a final outcome (http_gone, refused, too_big, not_html, bad_encoding, redirect_loop,"
+              " too_many_redirects, no_text, duplicate) is not fetched again."),
         ),
-        indexes=(("source",), ("fetched_at",)),
+        indexes=(("source",), ("fetched_at",), ("url", "kind")),
         internal=True,
     ),
     Table(

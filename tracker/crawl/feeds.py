@@ -1,13 +1,29 @@
-"""Read RSS and Atom feeds from the fetched bytes (feedparser never does network here)."""
+"""Read RSS and Atom feeds from the fetched bytes (feedparser never does network here).
+
+feedparser.parse takes a str or bytes that looks like a file name or a URL for one, and opens or
+downloads it: a body such as "/etc/passwd", "/dev/zero" or "http://127.0.0.1/..." would make the
+crawler read a local file or reach an internal service. So feedparser only ever gets a stream of
+the body (io.BytesIO), and a body that does not even start like XML is refused before it. A feed
+listing more than MAX_ENTRIES items is refused before parsing (feedparser holds every entry in
+memory at several kB each).
+"""
 
 from __future__ import annotations
 
+import io
+import re
 import time
 from dataclasses import dataclass
 
 import feedparser
 
 from .urls import canonical
+
+#: items of one feed; far above any real feed, far below what memory allows.
+MAX_ENTRIES = 5000
+_ENTRY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
+_XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<")
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class FeedError(Exception):
@@ -52,9 +68,13 @@ def parse_feed(body: bytes, base_url: str) -> list[Item]:
         raise FeedError("empty body where a feed was expected")
     if looks_like_html(body):
         raise FeedError("got an HTML page where a feed was expected")
+    if not (_XML_START.match(body) or body.startswith(_WIDE_BOMS)):
+        raise FeedError("not a feed: the body is not XML")
+    if len(_ENTRY.findall(body, 0, len(body))) > MAX_ENTRIES:
+        raise FeedError(f"feed lists more than {MAX_ENTRIES} items")
     # The body is judged here (HTML, XML errors), not by its Content-Type: without one in the headers,
     # feedparser flags every document, which made a valid feed with no items look broken.
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url,
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": base_url,
                                                       "content-type": "application/xml"})
     items: list[Item] = []
     seen: set[str] = set()
@@ -72,8 +92,18 @@ def parse_feed(body: bytes, base_url: str) -> list[Item]:
         items.append(Item(url=url, original_url=link, title=(entry.get("title") or "").strip(),
                           published=_date(entry)))
     if parsed.bozo and not items:  # broken XML that yielded nothing usable (no entries, or none with a link)
-        exc = parsed.get("bozo_exception")
-        raise FeedError(f"invalid feed XML: {exc}" if exc else "invalid feed XML")
+        raise FeedError(_xml_error(parsed.get("bozo_exception")))
     if not parsed.get("version") and not parsed.entries:
         raise FeedError("not an RSS or Atom document")
     return items
+
+
+def _xml_error(exc: BaseException | None) -> str:
+    """The parse error as one line with its position, naming nothing but the body's own line and column."""
+    if exc is None:
+        return "invalid feed XML"
+    where = ""
+    if hasattr(exc, "getLineNumber"):
+        where = f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
+    message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
+    return f"invalid feed XML: {where}{message}"

@@ -1,14 +1,26 @@
-"""Article links from an XML sitemap (urlset) or a sitemap index (sitemapindex)."""
+"""Article links from an XML sitemap (urlset) or a sitemap index (sitemapindex).
+
+Bounded, as the sitemap protocol bounds them: a gzip sitemap inflates through `inflate.gunzip`
+up to `max_bytes` (never `gzip.decompress`, which a 3.6 kB bomb takes past 1.5 GB), and the
+XML is read incrementally (lxml iterparse, each entry cleared once read), refused past
+MAX_ENTRIES entries (the protocol's 50,000 per file), so neither the tree nor the list of
+links can grow with a hostile file.
+"""
 
 from __future__ import annotations
 
-import gzip
+import io
 from dataclasses import dataclass
 
 from lxml import etree
 
 from .feeds import FeedError, Item, looks_like_html
+from .inflate import InflateError, TooBig, gunzip
 from .urls import canonical
+
+#: entries of one sitemap file, as the sitemap protocol limits them.
+MAX_ENTRIES = 50_000
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -21,36 +33,57 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
+def _entries(body: bytes, max_entries: int) -> tuple[str, list[tuple[str, str]]]:
+    """The root element's name and the (loc, lastmod) of each <url> / <sitemap> entry."""
+    kind = ""
+    entries: list[tuple[str, str]] = []
+    events = etree.iterparse(io.BytesIO(body), events=("start", "end"), resolve_entities=False,
+                             no_network=True, huge_tree=False, load_dtd=False)
+    depth = 0
+    try:
+        for event, node in events:
+            depth += 1 if event == "start" else -1
+            if event == "start":
+                if not kind:
+                    kind = _local(node.tag)
+                    if kind not in ("urlset", "sitemapindex"):
+                        raise FeedError(f"not a sitemap: root element <{kind}>")
+                continue
+            if depth != 1:  # only the root's children are entries; their children are read below
+                continue
+            if _local(node.tag) in ("url", "sitemap"):
+                loc = lastmod = ""
+                for child in node:
+                    name = _local(child.tag)
+                    if name == "loc":
+                        loc = (child.text or "").strip()
+                    elif name == "lastmod":
+                        lastmod = (child.text or "").strip()[:10]
+                if loc:
+                    if len(entries) >= max_entries:
+                        raise FeedError(f"sitemap lists more than {max_entries} entries (the protocol's limit)")
+                    entries.append((loc, lastmod))
+            node.clear()
+            while node.getprevious() is not None:
+                del node.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(f"invalid sitemap XML: {exc.msg}") from None
+    return kind, entries
+
+
+def parse_sitemap(body: bytes, base_url: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_entries: int = MAX_ENTRIES) -> Sitemap:
     """Entries of a sitemap, newest first when lastmod is given; FeedError when it is not one."""
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError) as exc:
+            body = gunzip(body, max_bytes)
+        except TooBig:
+            raise FeedError(f"gzip sitemap inflates past the {max_bytes} byte cap") from None
+        except InflateError as exc:
             raise FeedError(f"broken gzip sitemap: {exc}") from None
     if looks_like_html(body):
         raise FeedError("got an HTML page where a sitemap was expected")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
-        raise FeedError(f"invalid sitemap XML: {exc}") from None
-    kind = _local(root.tag)
-    if kind not in ("urlset", "sitemapindex"):
-        raise FeedError(f"not a sitemap: root element <{kind}>")
-    entries: list[tuple[str, str]] = []
-    for node in root:
-        if _local(node.tag) not in ("url", "sitemap"):
-            continue
-        loc = lastmod = ""
-        for child in node:
-            name = _local(child.tag)
-            if name == "loc":
-                loc = (child.text or "").strip()
-            elif name == "lastmod":
-                lastmod = (child.text or "").strip()[:10]
-        if loc:
-            entries.append((loc, lastmod))
+    kind, entries = _entries(body, max_entries)
     entries.sort(key=lambda e: e[1], reverse=True)  # stable: undated entries keep their order at the end
     if kind == "sitemapindex":
         return Sitemap([], [u for u, _ in entries if canonical(u, base_url)])

@@ -4,6 +4,7 @@ Each write is its own short transaction, so a run killed at any moment leaves on
 whole rows behind, and the next run sees exactly which articles are still missing.
 A source's ETag / Last-Modified are saved only once its articles are all handled:
 otherwise a 304 on the next run would hide the articles an interrupted run missed.
+Whether an article URL is fetched again is read from `fetches.outcome` (see `outcomes`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from ..config import Source
 from .article import Extracted
 from .feeds import Item
 from .http import Attempt, now_iso
+from .outcomes import FINAL
 
-#: fetch errors that will not heal by themselves: such article URLs are not fetched again.
-_PERMANENT = ("(status IN (401, 403, 404, 410, 451) OR error LIKE 'not HTML%' OR error LIKE '%byte cap%'"
-              " OR error LIKE 'refused:%' OR error LIKE 'redirect loop%' OR error LIKE 'more than % redirects')")
+_FINAL = "outcome IN ({})".format(", ".join(f"'{kind}'" for kind in sorted(FINAL)))
 
 
 class Store:
@@ -51,12 +51,29 @@ class Store:
         return row[1] or None, row[2] or None
 
     def record_attempt(self, a: Attempt) -> None:
+        """Write one attempt; its row id goes back into `a.row_id`."""
         with self.conn:
-            self.conn.execute(
-                "INSERT INTO fetches (source, url, kind, status, bytes, duration_ms, error, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (a.source, a.url, a.kind, a.status, a.bytes, a.duration_ms, a.error, a.fetched_at),
+            cur = self.conn.execute(
+                "INSERT INTO fetches (source, url, kind, status, bytes, duration_ms, error, fetched_at, outcome)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (a.source, a.url, a.kind, a.status, a.bytes, a.duration_ms, a.error, a.fetched_at, a.outcome),
             )
+        a.row_id = cur.lastrowid
+
+    def settle(self, chain: list[Attempt], outcome: str, error: str = "") -> None:
+        """Give every attempt of one article's fetch (redirect hops included) the article's final outcome.
+
+        The feed's URL for the article is the first hop, so that is the URL found final next run.
+        `error` replaces the message of the last attempt (the one the outcome is about), if given.
+        """
+        ids = [a.row_id for a in chain if a.row_id is not None]
+        if not ids:
+            return
+        with self.conn:
+            self.conn.execute(f"UPDATE fetches SET outcome = ? WHERE id IN ({','.join('?' * len(ids))})",
+                              (outcome, *ids))
+            if error:
+                self.conn.execute("UPDATE fetches SET error = ? WHERE id = ?", (error, ids[-1]))
 
     def _existing(self, sql: str, urls: list[str]) -> set[str]:
         found: set[str] = set()
@@ -70,7 +87,7 @@ class Store:
         """URLs already stored, or whose last article fetch failed for good."""
         stored = self._existing("SELECT url FROM articles WHERE url IN ({marks})", urls)
         dead = self._existing("SELECT DISTINCT url FROM fetches WHERE kind = 'article' AND url IN ({marks})"
-                              f" AND {_PERMANENT}", urls)
+                              f" AND {_FINAL}", urls)
         return stored | dead
 
     def save_article(self, source: str, item: Item, ex: Extracted, raw_html: bytes, fetched_at: str) -> str:
@@ -92,14 +109,18 @@ class Store:
     def finish_source(self, name: str, status: str, error: str = "", etag: str | None = None,
                       last_modified: str | None = None, keep_validators: bool = True,
                       polled_at: str | None = None) -> None:
-        """Record the outcome of polling a source (begun at `polled_at`, default now); validators only
-        when every article was handled."""
+        """Record the outcome of polling a source (begun at `polled_at`, default now).
+
+        ok: the validators are saved when every article was handled, else cleared; partial (a
+        deadline cut the poll): cleared; failed: left as they were, and the failure counted.
+        """
         with self.conn:
             if status == "ok" and keep_validators:
                 self.conn.execute("UPDATE sources SET etag = ?, last_modified = ? WHERE name = ?",
                                   (etag, last_modified, name))
-            elif status == "ok":
+            elif status in ("ok", "partial"):
                 self.conn.execute("UPDATE sources SET etag = NULL, last_modified = NULL WHERE name = ?",
                                   (name,))
-            self.conn.execute("UPDATE sources SET last_polled = ?, last_status = ?, last_error = ?"
-                              " WHERE name = ?", (polled_at or now_iso(), status, error, name))
+            failures = "COALESCE(failures, 0) + 1" if status == "failed" else "0"
+            self.conn.execute(f"UPDATE sources SET last_polled = ?, last_status = ?, last_error = ?,"
+                              f" failures = {failures} WHERE name = ?", (polled_at or now_iso(), status, error, name))
