@@ -137,14 +137,21 @@ def _crawl_options(command):
         click.option("--delay", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
                      help="Seconds between two requests to the same host."),
         click.option("--force", is_flag=True,
-                     help="Poll every selected source now, even one polled less than its poll_minutes ago."),
+                     help="Poll every selected source now, even one not due or backing off after failures."),
+        click.option("--max-fetches", type=click.IntRange(1, 100_000), default=200, show_default=True,
+                     help="Article links tried per source and run, junk included."),
+        click.option("--source-seconds", type=click.FloatRange(1, 86_400), default=120.0, show_default=True,
+                     help="Deadline of one source's poll; what is left waits for the next run."),
+        click.option("--run-seconds", type=click.FloatRange(1, 86_400), default=600.0, show_default=True,
+                     help="Deadline of the whole run; sources not started by then are deferred."),
     )):
         command = option(command)
     return command
 
 
 def _crawl_plan(feeds_path: Path, source_names: tuple[str, ...], allow_private: bool | None, max_items: int,
-                delay: float, force: bool) -> tuple[list, object]:
+                delay: float, force: bool, max_fetches: int, source_seconds: float,
+                run_seconds: float) -> tuple[list, object]:
     """The sources and CrawlOptions the crawl options ask for; a source named with --source is always due."""
     from .config import ConfigError, load_feeds, select
     from .crawl import CrawlOptions
@@ -157,7 +164,8 @@ def _crawl_plan(feeds_path: Path, source_names: tuple[str, ...], allow_private: 
     if not sources:
         raise click.ClickException(f"{feeds_path}: no enabled source to crawl")
     return sources, CrawlOptions(http=HttpOptions(delay=delay), allow_private=allow_private or None,
-                                 max_items=max_items, force=force or bool(source_names))
+                                 max_items=max_items, force=force or bool(source_names), max_fetches=max_fetches,
+                                 source_seconds=source_seconds, run_seconds=run_seconds)
 
 
 @main.command()

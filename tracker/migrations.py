@@ -50,6 +50,30 @@ def migrations_for(kind: str, private: Path | None) -> Migrations:
         for name in reversed(present):  # digests refer to subscribers
             db.execute(f"DROP TABLE [{name}]")
 
+    @public()
+    def m002_fetch_outcomes_from_old_messages(db: sqlite_utils.Database) -> None:
+        """Rows written before `fetches.outcome` existed get the outcome their status or message meant, so
+        an article that failed for good is still not fetched again (the crawler reads only the outcome)."""
+        if not db.table("fetches").exists():
+            return
+        if "outcome" not in {c.name for c in db.table("fetches").columns}:
+            db.table("fetches").add_column("outcome", str)
+        db.execute("""UPDATE fetches SET outcome = CASE
+            WHEN status IN (401, 403, 404, 410, 451) THEN 'http_gone'
+            WHEN error LIKE 'not HTML%' THEN 'not_html'
+            WHEN error LIKE '%byte cap%' THEN 'too_big'
+            WHEN error LIKE 'refused:%' THEN 'refused'
+            WHEN error LIKE 'redirect loop%' THEN 'redirect_loop'
+            WHEN error LIKE 'more than % redirects' THEN 'too_many_redirects'
+            WHEN error LIKE 'disallowed by robots.txt%' THEN 'disallowed'
+            WHEN error LIKE 'timeout%' THEN 'timeout'
+            WHEN status = 200 THEN 'ok'
+            WHEN status = 304 THEN 'not_modified'
+            WHEN status IN (301, 302, 303, 307, 308) THEN 'redirect'
+            WHEN status >= 400 THEN 'http_error'
+            ELSE 'connect_error' END
+            WHERE outcome IS NULL""")
+
     return public
 
 

@@ -28,7 +28,7 @@ class RunSummary:
         return {
             "sources_ok": c.ok,
             "sources_failed": c.failed,
-            "sources_skipped": c.not_due,
+            "sources_skipped": c.skipped,
             "new_articles": c.new_articles,
             "articles_read": e.articles,
             "new_mentions": e.new_mentions,
