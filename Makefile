@@ -4,8 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install test demo bench lint clean
 

@@ -32,8 +32,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 
 COUNTRIES = [  # (name, adjective, capital, authority)

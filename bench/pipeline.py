@@ -26,9 +26,6 @@ from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "texts"
 PER_FEED = 50

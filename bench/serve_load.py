@@ -23,7 +23,6 @@ from pathlib import Path
 
 import httpx
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipeline import PER_FEED, build_site, load_texts, serve

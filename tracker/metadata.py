@@ -1,9 +1,10 @@
 """Datasette metadata for the tracker database, built from `tracker.schema`.
 
 Every table and column description comes from the schema, so the browsing
-interface explains exactly what the code stores. The generated file is kept
-as db/metadata.json (a test checks it equals `build_metadata()`); regenerate it
-with `python -m tracker.metadata` after a schema change.
+interface explains exactly what the code stores. `tracker serve` builds it from the
+schema each time it starts; a copy is kept in the checkout as db/metadata.json for
+anyone who runs Datasette by hand (a test checks it equals `build_metadata()`):
+regenerate it with `python -m tracker.metadata db/metadata.json` after a schema change.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .paths import ROOT_DIR
 from .schema import PUBLIC, VIEWS, tables
 
 #: Name the database is served under; digests link to /tracker/events/<id>.
 DATABASE = "tracker"
-METADATA_PATH = ROOT_DIR / "db" / "metadata.json"
 
 TITLE = "tracker: internet censorship events"
 DESCRIPTION = (
@@ -291,7 +290,7 @@ def dumps_metadata(metadata: dict[str, Any] | None = None) -> str:
     return json.dumps(metadata if metadata is not None else build_metadata(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_metadata(path: Path = METADATA_PATH) -> Path:
+def write_metadata(path: Path) -> Path:
     """Regenerate db/metadata.json from the schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps_metadata(), encoding="utf-8")
@@ -299,4 +298,6 @@ def write_metadata(path: Path = METADATA_PATH) -> Path:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    print(write_metadata())
+    import sys
+
+    print(write_metadata(Path(sys.argv[1] if len(sys.argv) > 1 else "db/metadata.json")))

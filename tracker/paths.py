@@ -1,21 +1,28 @@
-"""Where the project's data files live.
+"""Where the package's own data lives.
 
-`models/` sits beside the package in the checkout (the package is installed in
-editable mode); TRACKER_MODELS_DIR points elsewhere for other layouts.
+The knowledge files (models/ at the top of the checkout) ship inside the wheel as the package
+`tracker.models` and are found through importlib.resources, so an installed tracker reads its own copy
+wherever it is installed; TRACKER_MODELS_DIR points at another copy (an edited set, a test's).
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT_DIR = PACKAGE_DIR.parent
 
 
 def models_dir() -> Path:
-    """Directory holding gazetteers, patterns and prototypes."""
-    return Path(os.environ.get("TRACKER_MODELS_DIR") or ROOT_DIR / "models")
+    """Directory holding gazetteers, patterns, settings and trained weights."""
+    override = os.environ.get("TRACKER_MODELS_DIR")
+    if override:
+        return Path(override)
+    try:
+        return Path(str(resources.files("tracker.models")))
+    except ModuleNotFoundError:  # a source checkout run without installing (python -m tracker.corpus)
+        return PACKAGE_DIR.parent / "models"
 
 
 def model_file(name: str) -> Path:

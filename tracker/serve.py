@@ -1,7 +1,7 @@
 """Serve the tracker database read-only through Datasette.
 
 The database is always served under the name `tracker` (digests link to
-/tracker/events/<id>) with the metadata of db/metadata.json, the tracker's own
+/tracker/events/<id>) with the metadata built from the schema, the tracker's own
 templates and hooks, a time limit on every SQL query and robots kept out.
 SQLite opens the file read-only and no writable query or write permission
 exists, so the interface cannot change what the pipeline stored.
@@ -13,14 +13,12 @@ loopback port, for tests and for anything that needs a live instance.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -29,7 +27,7 @@ import httpx
 
 from . import datasette_plugin
 from .errors import TrackerError
-from .metadata import DATABASE, METADATA_PATH, build_metadata
+from .metadata import DATABASE, build_metadata
 from .paths import PACKAGE_DIR
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates" / "datasette"
@@ -41,27 +39,6 @@ DEFAULT_SQL_TIME_LIMIT_MS = 2000
 
 class ServeError(TrackerError, RuntimeError):
     """The database cannot be served (missing file, server did not start)."""
-
-
-def load_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
-    """The committed db/metadata.json, or the metadata generated from the schema.
-
-    The generated document wins when the file is missing or stale, so a server
-    never describes a schema other than the one in the code.
-    """
-    generated = build_metadata()
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return generated
-    except json.JSONDecodeError as exc:
-        warnings.warn(f"{path} is not valid JSON ({exc}); using metadata generated from the schema", stacklevel=2)
-        return generated
-    if stored != generated:
-        warnings.warn(f"{path} is out of date with tracker/schema.py; run `python -m tracker.metadata`",
-                      stacklevel=2)
-        return generated
-    return stored
 
 
 def existing_database(db_path: str | Path) -> Path:
@@ -103,7 +80,7 @@ def build_datasette(db_path: str | Path, *, sql_time_limit_ms: int = DEFAULT_SQL
     db_path = existing_database(db_path)
     _register_plugin()
     ds = Datasette(
-        metadata=metadata if metadata is not None else load_metadata(),
+        metadata=metadata if metadata is not None else build_metadata(),
         template_dir=str(TEMPLATE_DIR),
         settings={
             "sql_time_limit_ms": sql_time_limit_ms,

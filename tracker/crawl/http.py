@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from ..settings import tunable
 from . import outcomes
 from .inflate import InflateError, Inflater, TooBig, content_codings
 from .netguard import IP, PinnedBackend, Refused, Unresolved, check_scheme, checked_addresses, host_key
@@ -37,20 +38,24 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 ACCEPT_ENCODING = "gzip, deflate"
 
 
+def _http(key: str):
+    return field(default_factory=lambda: tunable("http", key))
+
+
 @dataclass(frozen=True)
 class HttpOptions:
-    """Knobs of the fetcher; the defaults suit real sites, tests shrink them."""
+    """Knobs of the fetcher; the defaults (models/settings.toml, [http]) suit real sites, tests shrink them."""
 
-    timeout: float = 20.0  # connect / read / write / pool timeout, seconds
-    total_timeout: float = 60.0  # whole request including body, seconds
-    retries: int = 2  # extra attempts after a 429 / 5xx / connection error
-    backoff: float = 1.0  # first backoff, doubled each retry
-    max_retry_after: float = 120.0  # a longer Retry-After gives up instead of waiting
-    per_host: int = 2
-    delay: float = 1.0  # seconds between request starts to one host
-    concurrency: int = 16  # connections in total
-    max_bytes: int = 5 * 1024 * 1024  # body cap, on the decoded (inflated) bytes and on the bytes received
-    max_redirects: int = 5
+    timeout: float = _http("timeout")  # connect / read / write / pool timeout, seconds
+    total_timeout: float = _http("total_timeout")  # whole request including body, seconds
+    retries: int = _http("retries")  # extra attempts after a 429 / 5xx / connection error
+    backoff: float = _http("backoff")  # first backoff, doubled each retry
+    max_retry_after: float = _http("max_retry_after")  # a longer Retry-After gives up instead of waiting
+    per_host: int = _http("per_host")
+    delay: float = _http("delay")  # seconds between request starts to one host
+    concurrency: int = _http("concurrency")  # connections in total
+    max_bytes: int = _http("max_bytes")  # body cap, on the decoded (inflated) bytes and on the bytes received
+    max_redirects: int = _http("max_redirects")
     user_agent: str = USER_AGENT
 
 

@@ -27,7 +27,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from ..config import Source
-from ..settings import get_settings
+from ..settings import get_settings, tunable
 from .article import ExtractionError, extract_article
 from .feeds import FeedError, Item, parse_feed
 from .http import Attempt, Fetcher, FetchError, HttpOptions, now_iso, raise_for_status
@@ -40,19 +40,25 @@ from .store import Store
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
+def _crawl(key: str):
+    return field(default_factory=lambda: tunable("crawl", key))
+
+
 @dataclass(frozen=True)
 class CrawlOptions:
+    """What bounds a crawl run; the defaults come from models/settings.toml ([crawl])."""
+
     http: HttpOptions = field(default_factory=HttpOptions)
     allow_private: bool | None = None  # None: TRACKER_ALLOW_PRIVATE decides
-    max_items: int = 50  # new articles stored per source and run (junk and duplicates do not count)
-    max_fetches: int = 200  # article links tried per source and run, junk included
-    sources_at_once: int = 8
+    max_items: int = _crawl("max_items")  # new articles stored per source and run (junk, duplicates don't count)
+    max_fetches: int = _crawl("max_fetches")  # article links tried per source and run, junk included
+    sources_at_once: int = _crawl("sources_at_once")
     robots: bool = True
-    max_child_sitemaps: int = 5
+    max_child_sitemaps: int = _crawl("max_child_sitemaps")
     force: bool = False  # poll every given source, due or not, backing off or not
-    source_seconds: float = 120.0  # deadline of one source's poll; the rest waits for the next run
-    run_seconds: float = 600.0  # deadline of the whole run; sources not started by then are deferred
-    backoff_minutes: float = 5.0  # a source failing k times in a row waits min(this x 2^k, 24 h)
+    source_seconds: float = _crawl("source_seconds")  # deadline of one source's poll; the rest waits
+    run_seconds: float = _crawl("run_seconds")  # deadline of the whole run; sources not started are deferred
+    backoff_minutes: float = _crawl("backoff_minutes")  # k failures in a row wait min(this x 2^k, 24 h)
 
 
 @dataclass

@@ -16,7 +16,7 @@ W's start): it keeps just the latest change, so it cannot say what happened in W
 
 A change only counts when it is recent news: the change's own date (`event_history.date`, at
 whatever precision it has), the new source's publication date, or the late event's
-`first_reported`, must be no older than `RECENT_DAYS` before W starts. Without that guard,
+`first_reported`, must be no older than `recent_days` (models/settings.toml) before W starts. Without that guard,
 back-filling an archive or re-running the extractor (which stamps old rows with today's time)
 would fill one week's digest with years-old measures. Each event appears once, under its most
 telling change (new > lifted > status > found > sources).
@@ -35,12 +35,11 @@ from datasette.utils import tilde_encode
 from ..events.classes import STATUS_RANK
 from ..events.dates import on_or_after
 from ..metadata import DATABASE
+from ..settings import tunable
 from .subscribers import Subscriber
 
 #: How old a change's own date may be (days before the week starts) and still count as news.
-RECENT_DAYS = 28
 #: How many sources each event links to.
-MAX_SOURCES = 3
 
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 _CHANGE_RANK = {"new": 0, "lifted": 1, "status": 2, "found": 3, "sources": 4}
@@ -196,7 +195,7 @@ class WeekSelection:
 
 
 def _cutoff(week: Week) -> str:
-    return (week.start - timedelta(days=RECENT_DAYS)).isoformat()
+    return (week.start - timedelta(days=tunable("digest", "recent_days"))).isoformat()
 
 
 def _recent(day: str | None, cutoff: str) -> bool:
@@ -273,7 +272,7 @@ def _load_event(db: sqlite_utils.Database, eid: str, change: tuple[str, date, st
                join articles a on a.id = es.article_id left join sources s on s.name = a.source
                where es.event_id = ? group by a.id
                order by s.publisher in ('regulator', 'court') desc, a.published desc, a.id
-               limit ?""", [eid, MAX_SOURCES]))
+               limit ?""", [eid, tunable("digest", "max_sources")]))
     also_in: tuple[str, ...] = ()
     if change[0] == "new":
         also_in = tuple(r["country"] for r in db.query(

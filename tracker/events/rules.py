@@ -1,12 +1,11 @@
-"""The merge settings from models/merge.toml, read once."""
+"""The merge settings ([merge] of models/settings.toml, with a TRACKER_SETTINGS file over it), read once."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..paths import model_file
+from ..settings import SettingsError, tunables
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,8 @@ class Rules:
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     """Merge windows, thresholds and weights; a clear error names a bad value."""
-    path = model_file("merge.toml")
+    data = tunables()["merge"]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
         windows = {k: (int(v["close_days"]), int(v["far_days"])) for k, v in data["windows"].items()}
         conf = data["confidence"]
         return Rules(
@@ -42,5 +40,5 @@ def rules() -> Rules:
             default_confidence=float(conf["default_mention_confidence"]),
             cap=float(conf["cap"]),
         )
-    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: bad merge settings ({exc!r})") from exc
+    except (KeyError, ValueError, TypeError) as exc:
+        raise SettingsError(f"bad merge settings ({exc!r}); see [merge] in models/settings.toml") from exc

