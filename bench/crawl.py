@@ -119,10 +119,10 @@ def main() -> None:
         slow_site(args)
         return
 
-    from tracker.config import Source
     from tracker.crawl import CrawlOptions, crawl
     from tracker.crawl.http import HttpOptions
     from tracker.db import open_db
+    from tracker.sources import Source
 
     ctx = multiprocessing.get_context("spawn")
     ports: multiprocessing.Queue = ctx.Queue()
@@ -180,9 +180,9 @@ def main() -> None:
 
 def slow_site(args: argparse.Namespace) -> None:
     """One crawl at the crawler's defaults against a site whose article pages answer after `args.slow` s."""
-    from tracker.config import Source
     from tracker.crawl import CrawlOptions, crawl
     from tracker.db import open_db
+    from tracker.sources import Source
 
     ctx = multiprocessing.get_context("spawn")
     ports: multiprocessing.Queue = ctx.Queue()

@@ -100,11 +100,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the database here instead of a temporary file")
     args = parser.parse_args()
 
-    from tracker.config import Source
     from tracker.crawl import CrawlOptions, crawl
     from tracker.crawl.http import HttpOptions
     from tracker.db import open_db
-    from tracker.events.extract_run import default_extractor, extract_articles
+    from tracker.events.extraction import default_extractor, extract_articles
+    from tracker.sources import Source
 
     texts = load_texts()
     pages = build_site(args.n, texts)

@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
 from tracker.crawl.run import format_summary
 from tracker.crawl.schedule import backoff
+from tracker.sources import Source
 
 HTTP = HttpOptions(timeout=10, total_timeout=20, retries=0, backoff=0.01, delay=0, per_host=16)
 

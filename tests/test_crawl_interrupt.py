@@ -11,9 +11,9 @@ import time
 
 from werkzeug import Request, Response
 
-from tracker.config import load_feeds
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
+from tracker.sources import load_feeds
 
 
 def article_page(i: int) -> str:

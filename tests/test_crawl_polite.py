@@ -11,10 +11,10 @@ import time
 import pytest
 from werkzeug import Request, Response
 
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
 from tracker.crawl.netguard import Refused, check_url
+from tracker.sources import Source
 
 
 def src(url: str) -> Source:

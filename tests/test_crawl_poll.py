@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from tracker.cli import main
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
+from tracker.sources import Source
 
 FAST = HttpOptions(timeout=2, total_timeout=4, retries=0, backoff=0.05, delay=0, per_host=4)
 

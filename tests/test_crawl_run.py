@@ -14,9 +14,9 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
+from tracker.sources import Source
 
 IFF_HOST = "https://archive.internetfreedom.in"
 FAST = HttpOptions(timeout=2, total_timeout=4, retries=2, backoff=0.05, delay=0, per_host=4,

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from tracker.cli import main
 from tracker.db import open_db
-from tracker.events.extract_run import extract_articles
+from tracker.events.extraction import extract_articles
 
 pytestmark = pytest.mark.slow
 

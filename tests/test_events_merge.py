@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.events.classes import action_class
 from tracker.events.dates import best_date, gap, span
 from tracker.events.mentions import detach_article, normalise, write_mentions
 from tracker.events.merge import merge_mention, new_event_id, refresh_event
+from tracker.vocabulary import action_class
 
 
 def add_source(db, name: str, publisher: str, country: str | None = None) -> None:

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from tracker.cli import main
-from tracker.config import Source
 from tracker.crawl import CrawlOptions
 from tracker.crawl.http import HttpOptions
 from tracker.pipeline import format_run_summary, run_pipeline
+from tracker.sources import Source
 
 pytestmark = pytest.mark.slow
 

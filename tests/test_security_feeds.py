@@ -19,11 +19,11 @@ import zlib
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.feeds import MAX_ENTRIES as FEED_MAX
 from tracker.crawl.feeds import FeedError, parse_feed
 from tracker.crawl.http import HttpOptions
+from tracker.sources import Source
 
 FAST = HttpOptions(timeout=3, total_timeout=10, retries=0, backoff=0.01, delay=0, per_host=4)
 MB = 1024 * 1024

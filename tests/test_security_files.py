@@ -18,10 +18,10 @@ from click.testing import CliRunner
 
 from tests import factories
 from tracker.cli import main
-from tracker.config import ConfigError, parse_sources
 from tracker.db import open_db
 from tracker.digest.subscribers import SubscriberError, normalise_email
 from tracker.lock import LockError, writer_lock
+from tracker.sources import ConfigError, parse_sources
 
 RELEASE_DB = Path(__file__).parent / "fixtures" / "db" / "release-0.1.0.db"
 

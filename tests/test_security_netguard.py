@@ -21,10 +21,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl, netguard
 from tracker.crawl.http import HttpOptions
 from tracker.crawl.netguard import Refused, check_url, is_internal
+from tracker.sources import Source
 
 FAST = HttpOptions(timeout=3, total_timeout=5, retries=0, backoff=0.01, delay=0, per_host=4)
 PUBLIC = "93.184.215.14"  # a globally routable address; the hook below never lets a connect reach it

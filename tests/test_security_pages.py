@@ -15,9 +15,9 @@ from collections import Counter
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tracker.config import Source
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
+from tracker.sources import Source
 
 FAST = HttpOptions(timeout=3, total_timeout=10, retries=0, backoff=0.01, delay=0, per_host=8)
 FR = ("La crème brûlée du régulateur : l'opérateur a dû bloquer l'accès à la messagerie après la décision "

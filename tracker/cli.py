@@ -153,9 +153,9 @@ def _crawl_plan(feeds_path: Path, source_names: tuple[str, ...], allow_private: 
                 delay: float, force: bool, max_fetches: int, source_seconds: float,
                 run_seconds: float) -> tuple[list, object]:
     """The sources and CrawlOptions the crawl options ask for; a source named with --source is always due."""
-    from .config import ConfigError, load_feeds, select
     from .crawl import CrawlOptions
     from .crawl.http import HttpOptions
+    from .sources import ConfigError, load_feeds, select
 
     try:
         sources = select(load_feeds(feeds_path), source_names)
@@ -307,7 +307,7 @@ def _bar(label: str):
 @json_option
 def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
     """Read the articles the current extractor has not read, store mentions, merge them into events."""
-    from .events.extract_run import extract_articles
+    from .events.extraction import extract_articles
     from .pipeline import format_extract_summary
 
     start, step, close = _bar("Extracting")

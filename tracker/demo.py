@@ -257,11 +257,11 @@ def step_site(demo: Demo) -> None:
 
 
 def step_crawl(demo: Demo) -> None:
-    from .config import load_feeds
     from .crawl import CrawlOptions, crawl
     from .crawl.http import HttpOptions
     from .crawl.run import format_summary
     from .db import open_db
+    from .sources import load_feeds
 
     db = open_db(demo.db_path, create=True)
     try:
@@ -276,7 +276,7 @@ def step_crawl(demo: Demo) -> None:
 def step_extract(demo: Demo) -> None:
     """Extract mentions from every crawled article and merge them into events (tracker.events)."""
     from .db import open_db
-    from .events.extract_run import extract_articles
+    from .events.extraction import extract_articles
     from .pipeline import format_extract_summary
 
     demo.echo("\n== extract and merge (loads the NLP models once)")

@@ -15,9 +15,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
+from .clock import now_iso
 from .errors import TrackerError
 
 #: How long a second writer waits for the first by default, in seconds.
@@ -55,7 +55,7 @@ def writer_lock(db_path: str | Path, wait: float = DEFAULT_WAIT, *, poll: float 
                                     f"{wait:g}s (one writer at a time)") from None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = now_iso()
         os.pwrite(fd, f"pid {os.getpid()} ({' '.join(Path(a).name for a in sys.argv[:3])}) since {stamp}"
                   .encode(), 0)
         try:

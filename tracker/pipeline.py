@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from .config import Source
-from .events.extract_run import Extractor, ExtractSummary, extract_articles
+from .events.extraction import Extractor, ExtractSummary, extract_articles
+from .sources import Source
 
 
 @dataclass

@@ -92,10 +92,8 @@ def measure_class(action: str | None) -> str | None:
 
 
 def action_class(action: str | None, status: str | None) -> str | None:
-    """Contracts section 4: threatened -> threaten; unblock or lifted -> unblock; else the measure's class.
-
-    An action outside the vocabulary keeps its own name, so a scorer counts it as a class of its own
-    (it can never match gold) instead of dropping it."""
+    """Contracts section 4: threatened -> threaten; unblock or lifted -> unblock; else the measure's class
+    (None for an action outside the vocabulary)."""
     classes, st = _toml()["classes"], _toml()["statuses"]
     status = (status or "").strip().lower()
     action = (action or "").strip().lower()
@@ -103,7 +101,7 @@ def action_class(action: str | None, status: str | None) -> str | None:
         return classes["threaten"]
     if status == st["lift"] or measure_class(action) == classes["unblock"]:
         return classes["unblock"]
-    return measure_class(action) or action or None
+    return measure_class(action)
 
 
 @cache

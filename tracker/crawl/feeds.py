@@ -107,3 +107,15 @@ def _xml_error(exc: BaseException | None) -> str:
         where = f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
     message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
     return f"invalid feed XML: {where}{message}"
+
+
+async def _feed_links(body: bytes, url: str, context: object) -> list[Item]:
+    return parse_feed(body, url)
+
+
+def register_source_types(register) -> None:
+    """RSS and Atom: the items of the feed (feedparser reads both; the name says what the source serves)."""
+    from .types import SourceType
+
+    register(SourceType("rss", "an RSS feed", _feed_links))
+    register(SourceType("atom", "an Atom feed", _feed_links))

@@ -20,13 +20,14 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Self
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
+from ..clock import now_iso
 from ..settings import tunable
 from . import outcomes
 from .inflate import InflateError, Inflater, TooBig, content_codings
@@ -107,10 +108,6 @@ class FetchError(Exception):
     @property
     def transient(self) -> bool:
         return not self.final
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

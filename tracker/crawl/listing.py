@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from courlan import is_navigation_page, is_not_crawlable
 
-from .feeds import Item
+from .feeds import FeedError, Item
 from .urls import canonical, same_site
 
 _SKIP_ANCESTORS = {"nav", "header", "footer", "aside", "form"}
@@ -71,3 +71,17 @@ def parse_listing(body: bytes, base_url: str) -> list[Item]:
             container = container.getparent()
         items.append(Item(url=url, original_url=href, title=text, published=published))
     return items
+
+
+async def _listing_links(body: bytes, url: str, context: object) -> list[Item]:
+    items = parse_listing(body, url)
+    if not items:
+        raise FeedError("no article links found on the listing page")
+    return items
+
+
+def register_source_types(register) -> None:
+    """A press-release listing page without a feed: the article links in its body."""
+    from .types import SourceType
+
+    register(SourceType("html", "a press-release listing page (HTML)", _listing_links, html_only=True))

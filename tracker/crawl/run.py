@@ -26,18 +26,16 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from ..config import Source
+from ..clock import STAMP
 from ..settings import get_settings, tunable
-from .article import ExtractionError, extract_article
-from .feeds import FeedError, Item, parse_feed
+from ..sources import Source
+from .feeds import FeedError, Item
 from .http import Attempt, Fetcher, FetchError, HttpOptions, now_iso, raise_for_status
-from .listing import parse_listing
+from .page import PageError, read_page
 from .robots import RobotsCache
 from .schedule import Wait, waits
-from .sitemap import MAX_ENTRIES, parse_sitemap
 from .store import Store
-
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
+from .types import source_type
 
 
 def _crawl(key: str):
@@ -142,6 +140,20 @@ def crawl(db: sqlite_utils.Database, sources: list[Source], options: CrawlOption
     return asyncio.run(_Run(db, options, progress).crawl(sources))
 
 
+class _Links:
+    """What a source type may use while it finds links (tracker.crawl.types.LinkContext)."""
+
+    def __init__(self, run: _Run, source: Source) -> None:
+        self.run, self.source = run, source
+        self.max_bytes = run.options.http.max_bytes
+        self.max_children = run.options.max_child_sitemaps
+
+    async def fetch(self, url: str, kind: str) -> tuple[bytes, str]:
+        resp = await self.run.fetcher.get(url, kind=kind, source=self.source.name)
+        raise_for_status(resp)
+        return resp.body, resp.url
+
+
 class _Run:
     def __init__(self, db: sqlite_utils.Database, options: CrawlOptions,
                  progress: Callable[[SourceResult], None] | None):
@@ -163,7 +175,7 @@ class _Run:
             result.bytes += attempt.bytes
 
     def _skip(self, result: SourceResult, wait: Wait) -> None:
-        result.status, result.next_poll = wait.reason, wait.until.strftime(_STAMP)
+        result.status, result.next_poll = wait.reason, wait.until.strftime(STAMP)
         if wait.reason == "backing_off":
             result.failures = wait.failures
             result.error = f"backing off until {result.next_poll} after {wait.failures} failed polls in a row"
@@ -236,7 +248,8 @@ class _Run:
             self._fail(source, result, started, f"{what} before the source was read")
 
     async def _poll(self, source: Source, result: SourceResult, started: str) -> None:
-        kind = "sitemap" if source.type == "sitemap" else "feed"
+        stype = source_type(source.type)
+        kind = stype.fetch_kind
         await self.fetcher.check(source.url, kind=kind, source=source.name)  # before robots.txt, before all
         if self.options.robots:
             reason = await self.robots.check(source.url, source.name)
@@ -244,13 +257,13 @@ class _Run:
                 raise FetchError(reason, "disallowed")
         etag, last_modified = self.store.validators(source.name, source.url)
         resp = await self.fetcher.get(source.url, kind=kind, source=source.name, etag=etag,
-                                      last_modified=last_modified, html_only=source.type == "html")
+                                      last_modified=last_modified, html_only=stype.html_only)
         raise_for_status(resp)
         if resp.status == 304:
             result.status = "not_modified"
             self.store.finish_source(source.name, "not_modified", polled_at=started)
             return
-        items = await self._items(source, resp.body, resp.url)
+        items = await stype.links(resp.body, resp.url, _Links(self, source))
         result.items = len(items)
         skip = self.store.skip_urls([i.url for i in items])
         todo = [i for i in items if i.url not in skip and i.url not in self.claimed]
@@ -262,23 +275,6 @@ class _Run:
         self.store.finish_source(source.name, "ok", etag=resp.headers.get("etag"),
                                  last_modified=resp.headers.get("last-modified"),
                                  keep_validators=done, polled_at=started)
-
-    async def _items(self, source: Source, body: bytes, url: str) -> list[Item]:
-        if source.is_feed:
-            return parse_feed(body, url)
-        if source.type == "html":
-            items = parse_listing(body, url)
-            if not items:
-                raise FeedError("no article links found on the listing page")
-            return items
-        cap = self.options.http.max_bytes
-        sitemap = parse_sitemap(body, url, max_bytes=cap)
-        items = list(sitemap.items)
-        for child in sitemap.children[: self.options.max_child_sitemaps]:
-            resp = await self.fetcher.get(child, kind="sitemap", source=source.name)
-            raise_for_status(resp)
-            items.extend(parse_sitemap(resp.body, resp.url, max_bytes=cap).items)
-        return items[:MAX_ENTRIES]
 
     async def _articles(self, source: Source, result: SourceResult, todo: list[Item]) -> None:
         """Take the links in batches until `max_items` new articles are stored or `max_fetches` are used."""
@@ -327,9 +323,9 @@ class _Run:
             self.store.settle(exc.chain, exc.outcome)
             return "final"
         try:
-            extracted = await asyncio.to_thread(extract_article, resp.body, item.url, item.published,
+            extracted = await asyncio.to_thread(read_page, resp.body, item.url, item.published,
                                                 item.title, resp.headers.get("content-type", ""))
-        except ExtractionError as exc:
+        except PageError as exc:
             self.store.settle(resp.chain, "no_text", f"no text: {exc}")
             return "final"
         saved = self.store.save_article(name, item, extracted, resp.body, fetched_at)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from ..config import Source
+from ..sources import Source
 
 #: a source is due this long before its interval has fully run out.
 POLL_GRACE = timedelta(seconds=60)

@@ -94,3 +94,20 @@ def parse_sitemap(body: bytes, base_url: str, max_bytes: int = DEFAULT_MAX_BYTES
             seen.add(url)
             items.append(Item(url=url, original_url=loc, published=lastmod))
     return Sitemap(items, [])
+
+
+async def _sitemap_links(body: bytes, url: str, context) -> list[Item]:
+    """The sitemap's entries, or those of the first children of a sitemap index, at most MAX_ENTRIES."""
+    sitemap = parse_sitemap(body, url, max_bytes=context.max_bytes)
+    items = list(sitemap.items)
+    for child in sitemap.children[: context.max_children]:
+        child_body, child_url = await context.fetch(child, "sitemap")
+        items.extend(parse_sitemap(child_body, child_url, max_bytes=context.max_bytes).items)
+    return items[:MAX_ENTRIES]
+
+
+def register_source_types(register) -> None:
+    """An XML sitemap or sitemap index (gzip too)."""
+    from .types import SourceType
+
+    register(SourceType("sitemap", "an XML sitemap or sitemap index", _sitemap_links, fetch_kind="sitemap"))

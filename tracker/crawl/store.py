@@ -14,11 +14,11 @@ import json
 
 import sqlite_utils
 
-from ..config import Source
-from .article import Extracted
+from ..sources import Source
 from .feeds import Item
 from .http import Attempt, now_iso
 from .outcomes import FINAL
+from .page import PageText
 
 _FINAL = "outcome IN ({})".format(", ".join(f"'{kind}'" for kind in sorted(FINAL)))
 
@@ -90,7 +90,7 @@ class Store:
                               f" AND {_FINAL}", urls)
         return stored | dead
 
-    def save_article(self, source: str, item: Item, ex: Extracted, raw_html: bytes, fetched_at: str) -> str:
+    def save_article(self, source: str, item: Item, ex: PageText, raw_html: bytes, fetched_at: str) -> str:
         """Store one article in its own transaction: 'new', 'duplicate_url' or 'duplicate_content'."""
         with self.conn:
             cur = self.conn.execute(

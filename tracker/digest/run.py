@@ -30,6 +30,7 @@ from pathlib import Path
 import sqlite_utils
 from jinja2 import TemplateError
 
+from ..clock import now_iso
 from ..settings import Settings, get_settings
 from .chart import render_chart
 from .compose import compose_digest, sender_address
@@ -75,10 +76,6 @@ class DigestRun:
                 "counts": self.counts, "results": [asdict(r) for r in self.results]}
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 #: Longest address part of a preview file name (file systems take 255 bytes a name).
 MAX_SLUG = 60
 
@@ -100,7 +97,7 @@ def _record(private: sqlite_utils.Database, sub: Subscriber, week: Week, status:
     with private.conn:
         private.table("digests").upsert({
             "subscriber_id": sub.id, "week": str(week), "status": status, "attempts": attempts,
-            "error": error, "n_events": n_events, "message_id": message_id, "sent_at": _now(),
+            "error": error, "n_events": n_events, "message_id": message_id, "sent_at": now_iso(),
         }, pk=("subscriber_id", "week"))
     return attempts
 

@@ -32,10 +32,10 @@ from datetime import UTC, date, datetime, timedelta
 import sqlite_utils
 from datasette.utils import tilde_encode
 
-from ..events.classes import STATUS_RANK
 from ..events.dates import on_or_after
 from ..metadata import DATABASE
 from ..settings import tunable
+from ..vocabulary import status_rank
 from .subscribers import Subscriber
 
 #: How old a change's own date may be (days before the week starts) and still count as news.
@@ -225,7 +225,7 @@ def select_week(db: sqlite_utils.Database, week: Week, *, base_url: str) -> Week
         "and substr(first_reported, 1, 10) < ?", [s, e]):
         note(r["id"], "new", _day_in(week, r["first_reported"]))
 
-    rank = "case {col} " + " ".join(f"when '{st}' then {i}" for st, i in STATUS_RANK.items()) + " else 2 end"
+    rank = "case {col} " + " ".join(f"when '{st}' then {i}" for st, i in status_rank().items()) + " else 2 end"
     for r in db.query(
         f"""select h.event_id, h.status, h.date, h.recorded_at from event_history h
             join events ev on ev.id = h.event_id

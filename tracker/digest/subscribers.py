@@ -18,11 +18,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import sqlite_utils
 
 from .. import vocabulary
+from ..clock import now_iso
 from ..errors import TrackerError
 
 #: RFC 5321 section 4.5.3.1 limits.
@@ -54,10 +54,6 @@ class Subscriber:
     def as_dict(self) -> dict:
         return {"id": self.id, "email": self.email, "countries": list(self.countries),
                 "platforms": list(self.platforms), "created_at": self.created_at}
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _from_row(row: dict) -> Subscriber:
@@ -146,7 +142,7 @@ def add_subscriber(private: sqlite_utils.Database, email: str, *, countries: Ite
         else:
             private.table("subscribers").insert({
                 "email": address, "countries": json.dumps(list(cs)), "platforms": json.dumps(list(ps)),
-                "token": secrets.token_urlsafe(18), "created_at": _now(),
+                "token": secrets.token_urlsafe(18), "created_at": now_iso(),
             })
     sub = get_subscriber(private, address)
     assert sub is not None

@@ -2,12 +2,12 @@
 
 Data flows one way: `mentions` writes what the extractor read in one article,
 `merge` attaches each mention to an event (or starts one) and recomputes it,
-`extract_run` drives both over the articles an extractor version has not seen.
+`extraction` drives both over the articles an extractor version has not seen.
 """
 
 from __future__ import annotations
 
-from .classes import action_class
+from ..vocabulary import action_class
 from .mentions import write_mentions
 from .merge import merge_mention, refresh_event
 

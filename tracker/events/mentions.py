@@ -12,7 +12,7 @@ import logging
 
 import sqlite_utils
 
-from .classes import action_class
+from ..vocabulary import action_class
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from ..vocabulary import liftable_classes, measure_class, status_rank
 from . import dates, similarity
-from .classes import LIFTABLE, STATUS_RANK, measure_class
 from .mentions import now
 from .rules import rules
 
@@ -208,7 +208,7 @@ def _for_lift(m: dict, cands: list[Candidate]) -> Candidate | None:
     retold: list[tuple[int, Candidate]] = []
     open_: list[Candidate] = []
     for c in cands:
-        if c.action_class not in (*LIFTABLE, "unblock"):
+        if c.action_class not in (*liftable_classes(), "unblock"):
             continue
         lifted = dates.span(c.lifted_date)
         if lifted:
@@ -217,12 +217,12 @@ def _for_lift(m: dict, cands: list[Candidate]) -> Candidate | None:
                 retold.append((g, c))
             continue
         mspan = c.measure_span()
-        if c.action_class in LIFTABLE and mspan and (mspan[0] - ref[1]).days <= r.same_lift_days:
+        if c.action_class in liftable_classes() and mspan and (mspan[0] - ref[1]).days <= r.same_lift_days:
             open_.append(c)
     if retold:
         return min(retold, key=lambda gc: (gc[0], gc[1].id))[1]
     hint = measure_class(m.get("action"))
-    if hint in LIFTABLE and any(c.action_class == hint for c in open_):
+    if hint in liftable_classes() and any(c.action_class == hint for c in open_):
         open_ = [c for c in open_ if c.action_class == hint]
     if len(open_) > 1:  # several measures open: the evidence decides, the latest one breaks ties
         scored = [(_similar(m, c), c.measure_span()[0], c.id, c) for c in open_]
@@ -336,7 +336,7 @@ def _compute(ms: list[dict]) -> dict:
         lifted_date = dates.best_date([m.get("date") for m in lifts]) or min(
             (m.get("published") or "" for m in lifts), default=None) or None
     stages = {_stage(m) for m in ms}
-    status = max(stages, key=STATUS_RANK.__getitem__)
+    status = max(stages, key=status_rank().__getitem__)
     published = [m.get("published") or (m.get("fetched_at") or "")[:10] for m in ms]
     published = [p for p in published if p]
     publishers = {m.get("source") for m in ms if m.get("source")}

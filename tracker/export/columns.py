@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import schema
-from ..config import PUBLISHERS
-from ..events.classes import MEASURES, STATUS_RANK
+from .. import schema, vocabulary
 
 #: Separator between the items of a list cell in CSV (JSONL writes a real array).
 LIST_SEPARATOR = " | "
@@ -21,14 +19,12 @@ LIST_SEPARATOR = " | "
 #: Allowed values, from /work/shared/contracts.md section 1 (action, status, scope,
 #: justification_category) and section 4 (action_class); statuses, action classes and
 #: publisher types are the ones the events store and feeds.toml check already define.
-ACTIONS = ("block", "throttle", "ban", "restrict", "shutdown", "unblock", "fine", "takedown_order")
-STATUSES = tuple(STATUS_RANK)
-SCOPES = ("nationwide", "regional", "government_devices")
-JUSTIFICATION_CATEGORIES = (
-    "violence_extremism", "national_security", "disinformation", "child_safety", "harmful_content",
-    "legal_noncompliance", "elections", "protests_unrest", "exams", "public_morality", "data_privacy", "other",
-)
-ACTION_CLASSES = ("threaten", "unblock", *MEASURES)
+ACTIONS = vocabulary.actions()
+STATUSES = vocabulary.statuses()
+SCOPES = vocabulary.scopes()
+JUSTIFICATION_CATEGORIES = vocabulary.justification_categories()
+ACTION_CLASSES = vocabulary.action_classes()
+PUBLISHERS = vocabulary.publisher_types()
 
 #: A date to the precision the sources give: YYYY, YYYY-MM or YYYY-MM-DD.
 DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .. import vocabulary
 from ..outputs import output_file
 from .language import detect_language
 
 #: Longer texts are refused: no news article comes close, and parsing one would hold a worker for minutes.
 MAX_TEXT_CHARS = 2_000_000
-CONTRACT_FIELDS = ("country", "platform", "action", "status", "actor", "date", "scope", "justification",
-                   "justification_category", "evidence", "confidence")
+CONTRACT_FIELDS = vocabulary.event_fields()
 #: Key of the version stamp in every output line.
 VERSION_KEY = "extractor_version"
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..vocabulary import canonical_platform
+from ..vocabulary import action_class, canonical_platform
 from .extractor import extract_events
 
 _STOP = {
@@ -24,13 +24,8 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def event_class(ev: dict) -> str:
-    if ev.get("status") == "threatened":
-        return "threaten"
-    if ev.get("action") == "unblock" or ev.get("status") == "lifted":
-        return "unblock"
-    if ev.get("action") in ("block", "ban", "restrict"):
-        return "restrict"
-    return str(ev.get("action"))
+    """Contracts section 4's class of an event (an unknown action is a class of its own, never matched)."""
+    return action_class(ev.get("action"), ev.get("status")) or f"unknown action {ev.get('action')!r}"
 
 
 def _platform(name: str | None) -> str:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..vocabulary import measure_class
 from . import dates
 from .assemble import Mention, country_in_sentence, date_for, mentions_in
 from .justification import categorise, find_reason
@@ -143,14 +144,11 @@ def _event_key(m: Mention) -> tuple:
     return (m.country, m.platform.lower(), m.action, m.status == "threatened")
 
 
-_CLASS = {"block": "restrict", "ban": "restrict", "restrict": "restrict"}
-
-
 _ACTION_RANK = {"block": 0, "restrict": 1, "ban": 2}
 
 
 def _class_key(m: Mention) -> tuple:
-    return (m.country, m.platform.lower(), _CLASS.get(m.action, m.action), m.status == "threatened")
+    return (m.country, m.platform.lower(), measure_class(m.action) or m.action, m.status == "threatened")
 
 
 def _offset(m: Mention) -> int:

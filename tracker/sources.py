@@ -12,16 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import vocabulary
 from .errors import TrackerError
 
-SOURCE_TYPES = ("rss", "atom", "html", "sitemap")
-PUBLISHERS = ("regulator", "press", "ngo", "court")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 #: The longest interval between two polls of a source: a year, in minutes.
 MAX_POLL_MINUTES = 366 * 24 * 60
 _FIELDS = {"name", "url", "type", "publisher", "country", "language", "tags", "enabled", "poll_minutes"}
+
+
+def source_type_names() -> tuple[str, ...]:
+    """The `type` values feeds.toml accepts: the registered source types (tracker.crawl.types)."""
+    from .crawl.types import names
+
+    return names()
 
 
 class ConfigError(TrackerError, ValueError):
@@ -42,9 +48,6 @@ class Source:
     enabled: bool = True
     poll_minutes: int | None = None  # None: polled on every run
 
-    @property
-    def is_feed(self) -> bool:
-        return self.type in ("rss", "atom")
 
 
 def load_feeds(path: str | Path) -> list[Source]:
@@ -111,10 +114,12 @@ def _parse_one(entry: object, index: int, where: str) -> Source:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad("url", f"must be an http(s) URL with a host, got {url!r}")
-    if entry["type"] not in SOURCE_TYPES:
-        raise bad("type", f"must be one of {', '.join(SOURCE_TYPES)}, got {entry['type']!r}")
-    if entry["publisher"] not in PUBLISHERS:
-        raise bad("publisher", f"must be one of {', '.join(PUBLISHERS)}, got {entry['publisher']!r}")
+    types = source_type_names()
+    if entry["type"] not in types:
+        raise bad("type", f"must be one of {', '.join(types)}, got {entry['type']!r}")
+    publishers = vocabulary.publisher_types()
+    if entry["publisher"] not in publishers:
+        raise bad("publisher", f"must be one of {', '.join(publishers)}, got {entry['publisher']!r}")
     country = entry.get("country", "")
     if not isinstance(country, str) or (country and not _COUNTRY.match(country)):
         raise bad("country", f"must be an ISO 3166-1 alpha-2 code in capitals such as 'RU', got {country!r}")

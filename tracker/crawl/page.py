@@ -33,12 +33,12 @@ MIN_TEXT_CHARS = 40
 _TEXT_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
 
 
-class ExtractionError(Exception):
+class PageError(Exception):
     """The page has no main text worth storing."""
 
 
 @dataclass(frozen=True)
-class Extracted:
+class PageText:
     title: str
     text: str
     author: str
@@ -77,13 +77,13 @@ def binary_kind(body: bytes) -> str:
 def _tree(text: str) -> HtmlElement:
     tree = load_html(text)  # trafilatura's own parser settings; a str is never fetched or opened
     if tree is None:
-        raise ExtractionError("not an HTML document")
+        raise PageError("not an HTML document")
     return tree
 
 
-def extract_article(html: bytes | str, url: str, fallback_date: str = "", fallback_title: str = "",
-                    content_type: str = "") -> Extracted:
-    """Extract one article page; ExtractionError when no main text is found.
+def read_page(html: bytes | str, url: str, fallback_date: str = "", fallback_title: str = "",
+                    content_type: str = "") -> PageText:
+    """Extract one article page; PageError when no main text is found.
 
     Bytes are decoded with the HTTP `content_type` charset first (see `charset`); a str is taken
     as the page's text.
@@ -91,15 +91,15 @@ def extract_article(html: bytes | str, url: str, fallback_date: str = "", fallba
     if isinstance(html, bytes):
         what = binary_kind(html)
         if what:
-            raise ExtractionError(f"{what} where an HTML page was expected")
+            raise PageError(f"{what} where an HTML page was expected")
         html = decode_html(html, content_type)
     if not html.strip():
-        raise ExtractionError("empty page")
+        raise PageError("empty page")
     doc = trafilatura.bare_extraction(_tree(html), url=url, with_metadata=True, include_comments=False,
                                       date_extraction_params=_DATE_PARAMS)
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if len(text) < MIN_TEXT_CHARS:
-        raise ExtractionError("no main text found in the page")
+        raise PageError("no main text found in the page")
     published = (doc.date or "")[:10]
     if not published:
         try:
@@ -107,7 +107,7 @@ def extract_article(html: bytes | str, url: str, fallback_date: str = "", fallba
         except Exception:  # noqa: BLE001 - htmldate on odd markup; the feed date is the fallback
             published = ""
     published = published or fallback_date
-    return Extracted(
+    return PageText(
         title=(doc.title or fallback_title or "").strip(),
         text=text,
         author=(doc.author or "").strip(),
