@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.extract.evaluate import (
+from tracker.scoring import (
     Report,
     actor_ok,
     date_ok,

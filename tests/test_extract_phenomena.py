@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.extract import extract_events
-from tracker.extract.evaluate import event_class, token_f1
+from tracker.scoring import event_class, token_f1
 
 
 def events(text: str, published: str | None = "2024-03-12") -> list[dict]:

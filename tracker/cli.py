@@ -279,6 +279,95 @@ def eval_command(gold_path: Path, errors: bool, as_json: bool) -> None:
                        f" gold {fe['gold']!r}")
 
 
+# ---- corpus ----------------------------------------------------------------------
+
+
+def _corpus_files(paths: tuple[Path, ...]) -> list[Path]:
+    from .corpus.store import CorpusError
+
+    files: list[Path] = []
+    for p in paths or (Path("corpus/texts"),):
+        files.extend(sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing or not files:
+        raise CorpusError(f"no corpus file at {', '.join(missing) or ', '.join(map(str, paths))}")
+    return files
+
+
+corpus_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE_OR_DIR]...")
+
+
+@main.group()
+def corpus() -> None:
+    """The annotated corpus (corpus/texts/*.jsonl): check it, split it, measure agreement."""
+
+
+@corpus.command("check")
+@corpus_paths
+@json_option
+def corpus_check(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Check corpus records against the contract and docs/annotation.md; exit 1 on any error.
+
+    Example: tracker corpus check corpus/texts/ru-main.jsonl
+    """
+    from .corpus.check import check_files, stats
+
+    result = check_files(_corpus_files(paths))
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    summary = stats(result.records)
+    if as_json:
+        echo_json(summary)
+    else:
+        click.echo(f"{summary['texts']} texts, {summary['events']} events, {summary['negatives']} negatives "
+                   f"({summary['negative_share']:.0%}); languages: "
+                   + ", ".join(f"{k} {v}" for k, v in summary["languages"].items()))
+    click.echo(f"{len(result.errors)} error(s), {len(result.problems) - len(result.errors)} warning(s)", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@corpus.command("split")
+@corpus_paths
+def corpus_split(paths: tuple[Path, ...]) -> None:
+    """Give every text without a split one (train/dev/test, 60/20/20, stratified); never moves a text.
+
+    Example: tracker corpus split
+    """
+    from .corpus.split import split_files
+
+    n, counts = split_files(_corpus_files(paths))
+    click.echo(f"assigned {n} texts; now " + ", ".join(f"{s} {counts[s]}" for s in ("train", "dev", "test")))
+
+
+@corpus.command("agreement")
+@click.option("--second", "second", type=click.Path(path_type=Path), default=Path("corpus/agreement"),
+              show_default=True, help="The second, blind annotation (file or folder of *.jsonl).")
+@corpus_paths
+@json_option
+def corpus_agreement(second: Path, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Event F1 between the corpus and a second, blind annotation of some of its texts.
+
+    Example: tracker corpus agreement --second corpus/agreement
+    """
+    from .corpus.agreement import agreement
+
+    seconds = sorted(second.glob("second-pass-*.jsonl")) if second.is_dir() else [second]
+    reports = agreement(_corpus_files(paths), seconds)
+    data = {lang: r.as_dict() for lang, r in sorted(reports.items(), key=lambda kv: (kv[0] != "all", kv[0]))}
+    if as_json:
+        echo_json(data)
+        return
+    for lang, d in data.items():
+        ev, f = d["events"], d["matched_fields"]
+        if not ev["tp"] + ev["fp"] + ev["fn"]:
+            click.echo(f"{lang:4} {d['documents']:4} texts  no event in either pass (all negatives agree)")
+            continue
+        click.echo(f"{lang:4} {d['documents']:4} texts  event F1 {ev['f1']:.3f} (P {ev['precision']:.3f} "
+                   f"R {ev['recall']:.3f})  date {f['date']:.3f}  actor {f['actor']:.3f}  "
+                   f"justification {f['justification']:.3f}")
+
+
 # ---- extract, events (events store) ----------------------------------------
 
 
