@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 #: e-mail, 5651). Arabic tatweel and zero-width non-joiner (Persian) stay inside words.
 _TOKEN = re.compile(r"[\w\u0640\u200c]+(?:['’\-.][\w\u0640\u200c]+)*", re.UNICODE)
 _SENT_END = re.compile(r"(?<=[.!?؟۔…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W\d_a-z])|(?<=[.!?؟۔…])\s*\n", re.UNICODE)
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s*$")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦]|\d{1,2}[.)]|[a-z][.)])\s+", re.UNICODE)
 #: Words before a full stop that do not end a sentence.
 _ABBREVIATIONS = frozenset({
@@ -85,7 +86,8 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of one line or block, by sentence-final punctuation."""
     out, cur = [], start
     for m in _SENT_END.finditer(text, start, end):
-        if _is_abbreviation(text[cur:m.start()]):
+        chunk = text[cur:m.start()]
+        if _is_abbreviation(chunk) or _LIST_MARK.match(chunk):
             continue
         if text[cur:m.start()].strip():
             out.append((cur, m.start()))
@@ -109,8 +111,8 @@ def sentences(text: str, language: str = "", title: str | None = None) -> list[S
     if title and title.strip():
         s, e = _trim(title, 0, len(title))
         out.append(Sentence(s, e, title[s:e], -1, 0, tokens(title[s:e], s, language), is_title=True))
+    head: int | None = None  # a list may start after a blank line below the sentence that opens it
     for p, (ps, pe) in enumerate(_paragraph_spans(text)):
-        head: int | None = None
         line_start = ps
         for line in text[ps:pe].split("\n"):
             ls, le = line_start, line_start + len(line)
@@ -125,8 +127,8 @@ def sentences(text: str, language: str = "", title: str | None = None) -> list[S
                 sent = Sentence(s, e, text[s:e], p, len(out), tokens(text[s:e], s, language), is_bullet=bullet,
                                 list_head=head if bullet else None)
                 out.append(sent)
-            if line.rstrip().endswith(":"):
-                head = len(out) - 1
-            elif not bullet:
-                head = None
+            if not bullet or line.rstrip().endswith(":"):
+                # the sentence before a list opens it, whether or not it ends with a colon; a list line
+                # ending with a colon opens a list of its own
+                head = len(out) - 1 if out and not out[-1].is_title else None
     return out

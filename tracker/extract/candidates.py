@@ -1,0 +1,183 @@
+"""Candidates: every (sentence, service, country, measure class) the text might state, with high recall.
+
+The lexicon proposes; the trained model (tracker.extract.model) decides. A candidate is made for every
+service named in a sentence (or in a list line under a sentence ending with a colon) together with every
+class of measure word in it, and every country the sentence names (or, failing that, the one its
+paragraph, the title or the whole text is about). What each candidate carries is what the features and
+the field readers need: the matches it was built from and where the country came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .. import vocabulary
+from .lexicon import Match, Pack
+from .names import unknown_services
+from .text import Sentence, sentences
+
+#: Services that stand for the network itself: a cut of them is a shutdown (contracts section 1).
+NETWORK = frozenset({"internet", "mobile internet"})
+#: The classes a candidate can have before the threat question is asked.
+CLASSES = ("restrict", "throttle", "shutdown", "unblock", "fine", "takedown_order")
+
+
+@dataclass
+class Doc:
+    """A text read once: its sentences, the matches of each, and the countries it is about."""
+
+    text: str
+    language: str
+    published: str | None
+    title: str | None
+    sentences: list[Sentence]
+    matches: list[list[Match]]
+    title_countries: list[str] = field(default_factory=list)
+    doc_countries: Counter = field(default_factory=Counter)
+
+    def of(self, index: int, kind: str) -> list[Match]:
+        return [m for m in self.matches[index] if m.kind == kind]
+
+
+@dataclass
+class Candidate:
+    doc: Doc
+    sentence: Sentence
+    service: Match
+    trigger: Match  # the nearest measure word of the candidate's class
+    klass: str  # one of CLASSES
+    country: str
+    country_source: str  # sentence, paragraph, title, text
+    country_match: Match | None  # the name in the sentence that gave the country
+    from_list_head: bool = False  # the measure word is in the sentence that opens the list
+    service_source: str = "sentence"  # sentence, or previous: named in an earlier sentence of the paragraph
+
+    @property
+    def platform(self) -> str:
+        return self.service.value
+
+    def key(self, threatened: bool) -> tuple[str, str, str]:
+        """The contract's matching key of the event this candidate would make."""
+        return (self.country, self.platform.lower(), "threaten" if threatened else self.klass)
+
+
+def read(text: str, pack: Pack, published: str | None = None, title: str | None = None) -> Doc:
+    sents = sentences(text, pack.lang.code, title)
+    matches = []
+    for s in sents:
+        ms = pack.annotate(s)
+        matches.append(ms + unknown_services(s, ms, casing=pack.lang.casing))
+    doc = Doc(text, pack.lang.code, published, title, sents, matches)
+    for s, ms in zip(sents, matches, strict=True):
+        codes = _countries(ms)
+        if s.is_title:
+            doc.title_countries = codes
+        doc.doc_countries.update(codes)
+    return doc
+
+
+def _countries(ms: list[Match]) -> list[str]:
+    """Countries a sentence names, by name, demonym or the authority it names, in order of appearance."""
+    out: list[str] = []
+    for m in ms:
+        if m.kind in ("country", "authority") and m.value and m.value not in out:
+            out.append(m.value)
+    return out
+
+
+def class_of(action: str, platform: str) -> str:
+    """The class a measure word makes against this service: cutting the internet is a shutdown, "shutting
+    down" an app is a block."""
+    klass = vocabulary.measure_class(action) or action
+    if platform in NETWORK and action in ("block", "ban", "shutdown"):
+        return "shutdown"  # a partial restriction of the network ("restrictions on mobile internet") stays one
+    if platform not in NETWORK and klass == "shutdown":
+        return "restrict"
+    return klass
+
+
+def _context_country(doc: Doc, sent: Sentence) -> tuple[list[str], str]:
+    """Countries for a sentence that names none: the paragraph's latest, the title's, the text's main one."""
+    if sent.paragraph >= 0:
+        for prev in range(sent.index - 1, -1, -1):
+            other = doc.sentences[prev]
+            if other.paragraph != sent.paragraph:
+                break
+            codes = _countries(doc.matches[prev])
+            if codes:
+                return codes[-1:], "paragraph"
+    if doc.title_countries:
+        return doc.title_countries[:1], "title"
+    if doc.doc_countries:
+        return [doc.doc_countries.most_common(1)[0][0]], "text"
+    return [], "none"
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sent, ms in zip(doc.sentences, doc.matches, strict=True):
+        if sent.is_title:
+            continue
+        triggers = [m for m in ms if m.kind == "trigger"]
+        services, service_source = _services(ms), "sentence"
+        if not services and triggers:
+            services, service_source = _earlier_services(doc, sent), "previous"
+        if not services:
+            continue
+        from_head = False
+        if sent.list_head is not None and not triggers:
+            triggers = doc.of(sent.list_head, "trigger")
+            from_head = True
+        if not triggers:
+            continue
+        here = [m for m in ms if m.kind in ("country", "authority") and m.value]
+        for svc in services:
+            by_class: dict[str, Match] = {}
+            for t in triggers:
+                klass = class_of(t.value, svc.value)
+                best = by_class.get(klass)
+                if best is None or abs(t.center - svc.center) < abs(best.center - svc.center):
+                    by_class[klass] = t
+            countries = _sentence_countries(here)
+            if countries:
+                pairs = [(code, "sentence", m) for code, m in countries]
+            else:
+                codes, source = _context_country(doc, sent)
+                pairs = [(code, source, None) for code in codes]
+            for klass, trig in by_class.items():
+                for code, source, cm in pairs:
+                    out.append(Candidate(doc, sent, svc, trig, klass, code, source, cm, from_head, service_source))
+    return out
+
+
+#: How many sentences back a measure told without naming its service may look for it ("The restrictions
+#: were lifted on 10 November.").
+LOOK_BACK = 2
+
+
+def _earlier_services(doc: Doc, sent: Sentence) -> list[Match]:
+    for prev in range(sent.index - 1, max(sent.index - 1 - LOOK_BACK, -1), -1):
+        other = doc.sentences[prev]
+        if other.is_title or other.paragraph != sent.paragraph:
+            break
+        found = _services(doc.matches[prev])
+        if found:
+            return found
+    return []
+
+
+def _services(ms: list[Match]) -> list[Match]:
+    """One match per service named in the sentence (the first), in order."""
+    seen: dict[str, Match] = {}
+    for m in ms:
+        if m.kind == "platform" and m.value not in seen:
+            seen[m.value] = m
+    return list(seen.values())
+
+
+def _sentence_countries(ms: list[Match]) -> list[tuple[str, Match]]:
+    seen: dict[str, Match] = {}
+    for m in ms:
+        seen.setdefault(m.value, m)
+    return list(seen.items())

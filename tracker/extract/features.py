@@ -1,0 +1,133 @@
+"""What the model sees of a candidate: numbers that mean the same thing in every language.
+
+No feature is a word: each is a count, a distance, a position or a flag computed from the language
+pack's matches (a measure word of this class, a threat cue two words before it, the country given by the
+paragraph, a list line...), so a model trained mostly on English reads Russian or Arabic candidates by
+the same measures, and the features never depend on English-only parts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .. import vocabulary
+from .candidates import CLASSES, Candidate
+from .lexicon import Match
+
+ACTIONS = vocabulary.actions()
+#: Cue kinds of the lexicon; for each, the features say how strong the nearest one is and how far.
+CUES = ("threat", "future", "negation", "report", "order", "content", "outage", "company", "people", "bill",
+        "circumvent", "appeal", "recency", "background", "region", "gov_device", "reason", "authority",
+        "service_noun")
+COUNTRY_SOURCES = ("sentence", "paragraph", "title", "text")
+KINDS = ("social", "messaging", "video", "search", "news", "network", "tool", "game", "adult", "company",
+         "reference", "gambling", "unknown")
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+#: Distance given when a cue is absent: farther than any sentence.
+FAR = 60.0
+
+
+@cache
+def _platform_kinds() -> dict[str, str]:
+    from ..paths import model_file
+
+    return {r["name"]: (r.get("kind") or "unknown") for r in vocabulary.read_csv(model_file("platforms.csv"))}
+
+
+def _nearest(matches: list[Match], anchor: float) -> tuple[float, float]:
+    """(weight of the nearest match, its distance in tokens to anchor); (0, FAR) when there is none."""
+    best = min(matches, key=lambda m: abs(m.center - anchor), default=None)
+    if best is None:
+        return 0.0, FAR
+    return best.weight, abs(best.center - anchor)
+
+
+def _before(matches: list[Match], anchor: int, window: int) -> float:
+    """Strongest weight among matches ending at most `window` tokens before `anchor`."""
+    return max((m.weight for m in matches if 0 <= anchor - m.last <= window), default=0.0)
+
+
+def feature_names() -> list[str]:
+    names = [f"class_{c}" for c in CLASSES] + [f"action_{a}" for a in ACTIONS]
+    names += ["trigger_weight", "n_triggers", "n_trigger_classes"] + [f"also_{c}" for c in CLASSES]
+    names += ["dist_service_trigger", "service_before_trigger", "rel_dist"]
+    names += [f"kind_{k}" for k in KINDS] + ["service_known", "service_generic", "service_previous",
+                                             "n_services", "service_rank"]
+    names += [f"country_{s}" for s in COUNTRY_SOURCES] + ["country_authority", "dist_country_trigger",
+                                                          "n_countries", "country_main", "country_title",
+                                                          "country_share"]
+    names += ["named_authority", "dist_named_authority"]
+    for cue in CUES:
+        names += [f"{cue}_weight", f"{cue}_dist"]
+    names += ["negation_before", "threat_before", "future_before", "order_before"]
+    names += ["is_bullet", "from_list_head", "sent_position", "first_paragraph", "sent_tokens", "has_year",
+              "year_gap", "has_quote"]
+    names += ["doc_candidates", "doc_trigger_sentences", "doc_outage", "doc_services", "language_en"]
+    return names
+
+
+def featurise(c: Candidate, doc_stats: dict) -> list[float]:
+    """The feature vector of one candidate, in the order of feature_names()."""
+    ms = c.doc.matches[c.sentence.index]
+    by_kind: dict[str, list[Match]] = {}
+    for m in ms:
+        by_kind.setdefault(m.kind, []).append(m)
+    trig = c.trigger
+    anchor = trig.center if not c.from_list_head else 0.0
+    triggers = by_kind.get("trigger", [])
+    classes_here = {t.value for t in triggers}
+    from .candidates import class_of
+
+    klasses_here = {class_of(a, c.platform) for a in classes_here}
+    f: list[float] = [float(c.klass == k) for k in CLASSES] + [float(trig.value == a) for a in ACTIONS]
+    f += [trig.weight, float(len(triggers)), float(len(klasses_here))]
+    f += [float(k in klasses_here and k != c.klass) for k in CLASSES]
+    dist = FAR if c.from_list_head or c.service_source != "sentence" else abs(c.service.center - trig.center)
+    n_tok = max(len(c.sentence.tokens), 1)
+    f += [dist, float(c.service.center < trig.center), dist / n_tok]
+    kind = _platform_kinds().get(c.platform, "unknown") if c.service.weight >= 1 else "unknown"
+    f += [float(kind == k) for k in KINDS]
+    services = [m for m in by_kind.get("platform", [])]
+    f += [c.service.weight, float(c.platform in ("social media", "SMS", "VoIP", "VPN", "internet",
+                                                 "mobile internet")),
+          float(c.service_source != "sentence"), float(len({m.value for m in services})),
+          float(sorted({m.first for m in services}).index(c.service.first)) if c.service in services else 0.0]
+    f += [float(c.country_source == s) for s in COUNTRY_SOURCES]
+    cm = c.country_match
+    countries_here = {m.value for m in ms if m.kind in ("country", "authority") and m.value}
+    f += [float(cm is not None and cm.kind == "authority"), abs(cm.center - anchor) if cm else FAR,
+          float(len(countries_here)), float(doc_stats["main_country"] == c.country),
+          float(c.country in c.doc.title_countries), doc_stats["country_share"].get(c.country, 0.0)]
+    named = [m for m in ms if m.kind == "authority" and m.value]
+    f += [float(bool(named)), _nearest(named, anchor)[1]]
+    for cue in CUES:
+        f += list(_nearest(by_kind.get(cue, []), anchor))
+    first = trig.first if not c.from_list_head else 0
+    f += [_before(by_kind.get("negation", []), first, 4), _before(by_kind.get("threat", []), first, 6),
+          _before(by_kind.get("future", []), first, 4), _before(by_kind.get("order", []), first, 6)]
+    years = [int(y) for y in _YEAR.findall(c.sentence.text)]
+    pub_year = int(c.doc.published[:4]) if c.doc.published and c.doc.published[:4].isdigit() else None
+    gap = float(pub_year - max(years)) if years and pub_year else -1.0
+    f += [float(c.sentence.is_bullet), float(c.from_list_head), c.sentence.index / max(len(c.doc.sentences), 1),
+          float(c.sentence.paragraph == 0), float(n_tok), float(bool(years)), gap,
+          float(any(q in c.sentence.text for q in ('"', "“", "«", "„")))]
+    f += [doc_stats["n_candidates"], doc_stats["trigger_sentences"], doc_stats["outage"],
+          doc_stats["services"], float(c.doc.language == "en")]
+    return f
+
+
+def doc_stats(cands: list[Candidate]) -> dict:
+    """Counts over the whole text that every candidate of it shares."""
+    if not cands:
+        return {}
+    doc = cands[0].doc
+    total = sum(doc.doc_countries.values()) or 1
+    return {
+        "n_candidates": float(len(cands)),
+        "trigger_sentences": float(sum(1 for ms in doc.matches if any(m.kind == "trigger" for m in ms))),
+        "outage": float(any(m.kind == "outage" and m.weight >= 0.8 for ms in doc.matches for m in ms)),
+        "services": float(len({m.value for ms in doc.matches for m in ms if m.kind == "platform"})),
+        "main_country": doc.doc_countries.most_common(1)[0][0] if doc.doc_countries else "",
+        "country_share": {k: v / total for k, v in doc.doc_countries.items()},
+    }

@@ -1,0 +1,279 @@
+"""A language's knowledge, loaded once: lemmas, lexicon matches (measure words and cues), names.
+
+`Pack.annotate(sentence)` fills each token's lemma and returns what the sentence holds: the lexicon
+entries it matches (trigger, threat, negation, reason, ...) and the names of services, countries and
+authorities, each with its token span. Names come from the shared gazetteers (`models/*.csv`, mostly
+Latin-script names that every language's press uses: "Twitter", "Roskomnadzor") and from the language's
+own `names.csv` (ВКонтакте, Роскомнадзор, تويتر).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+from .. import vocabulary
+from ..languages import Language, language
+from ..paths import models_dir
+from .text import Sentence, Token, lower
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    pattern: tuple[str, ...]
+    value: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # lexicon kind, or "platform" / "country" / "authority" for names
+    value: str  # trigger action, category, canonical platform, country code
+    weight: float
+    first: int  # token indexes in the sentence, end exclusive
+    last: int
+    start: int  # character offsets in the text
+    end: int
+
+    @property
+    def center(self) -> float:
+        return (self.first + self.last - 1) / 2
+
+
+@dataclass(frozen=True)
+class Name:
+    tokens: tuple[str, ...]  # lower case
+    exact: str | None  # the form to match case-sensitively ("X", "VK", "RT"), else None
+    kind: str  # platform, country, authority
+    value: str  # canonical platform, country code ('' for an authority whose country varies)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    return list(vocabulary.read_csv(path)) if path.exists() else []
+
+
+def _parse_pattern(pattern: str, lang: str) -> tuple[str, ...]:
+    return tuple(lower(p, lang) for p in pattern.split())
+
+
+@dataclass
+class Pack:
+    """One language's lexicon, names and lemmatizer."""
+
+    lang: Language
+    entries: list[Entry]
+    names: list[Name]
+    by_first: dict[str, list[Entry]] = field(default_factory=dict)
+    prefix_entries: list[Entry] = field(default_factory=list)
+    names_by_first: dict[str, list[Name]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Entry]] = defaultdict(list)
+        for e in self.entries:
+            head = e.pattern[0]
+            if head.endswith("*") and len(head) > 1:
+                self.prefix_entries.append(e)
+            else:
+                index[head].append(e)
+        self.by_first = dict(index)
+        names: dict[str, list[Name]] = defaultdict(list)
+        for n in self.names:
+            names[n.tokens[0]].append(n)
+        self.names_by_first = dict(names)
+
+    # ---- lemmas ------------------------------------------------------------------------------------------
+
+    def lemma(self, word: str) -> str:
+        return _lemmatizer(self.lang.code, self.lang.lemmatizer)(word)
+
+    # ---- lexicon -----------------------------------------------------------------------------------------
+
+    def _token_ok(self, pat: str, tok: Token) -> bool:
+        if pat.endswith("*") and len(pat) > 1:
+            stem = pat[:-1]
+            return tok.lower.startswith(stem) or tok.lemma.startswith(stem)
+        return tok.lower == pat or tok.lemma == pat or self._clitic_ok(pat, tok.lower)
+
+    def _clitic_ok(self, pat: str, word: str) -> bool:
+        if self.lang.suffixes and word.startswith(pat) and len(pat) >= 4:
+            return True
+        return any(word == p + pat for p in self.lang.proclitics)
+
+    def _match_at(self, toks: list[Token], i: int, pattern: tuple[str, ...]) -> int | None:
+        """End index (exclusive) when `pattern` matches from token i, else None; "*" skips up to 3 tokens,
+        "**" up to 8 (a list of services: "can use Facebook, Telegram, TikTok and YouTube again")."""
+        j = i
+        k = 0
+        while k < len(pattern):
+            pat = pattern[k]
+            if pat in ("*", "**"):
+                nxt = pattern[k + 1] if k + 1 < len(pattern) else None
+                for skip in range(0, 4 if pat == "*" else 9):
+                    if j + skip < len(toks) and nxt and self._token_ok(nxt, toks[j + skip]):
+                        j += skip
+                        break
+                else:
+                    return None
+                k += 1
+                continue
+            if j >= len(toks) or not self._token_ok(pat, toks[j]):
+                return None
+            j += 1
+            k += 1
+        return j
+
+    def lexicon_matches(self, toks: list[Token]) -> list[Match]:
+        out: list[Match] = []
+        for i, tok in enumerate(toks):
+            keys = {tok.lower, tok.lemma}
+            candidates = [e for key in keys for e in self.by_first.get(key, ())]
+            candidates += [e for e in self.prefix_entries if self._token_ok(e.pattern[0], tok)]
+            if self.lang.proclitics or self.lang.suffixes:
+                candidates += [e for e in self._clitic_entries(tok.lower) if e not in candidates]
+            for e in candidates:
+                end = self._match_at(toks, i, e.pattern)
+                if end is not None:
+                    out.append(Match(e.kind, e.value, e.weight, i, end, toks[i].start, toks[end - 1].end))
+        return _longest(out)
+
+    def _clitic_entries(self, word: str) -> list[Entry]:
+        heads = [word[len(p):] for p in self.lang.proclitics if word.startswith(p) and len(word) > len(p) + 1]
+        if self.lang.suffixes:
+            heads += [word[:n] for n in range(4, len(word))]
+        return [e for h in heads for e in self.by_first.get(h, ())]
+
+    # ---- names -------------------------------------------------------------------------------------------
+
+    def _name_token_ok(self, want: str, tok: Token, last: bool) -> bool:
+        word = tok.lower
+        if word == want:
+            return True
+        if last and word.startswith(want) and word[len(want):] in ("'s", "’s", "'", "’"):
+            return True  # possessive: "Russia's", "Twitter’s"
+        if last and self.lang.suffixes and word.startswith(want) and len(want) >= 3:
+            rest = word[len(want):]
+            return rest[:1] in ("'", "’") or (len(want) >= 5 and rest.isalpha() and len(rest) <= 5)
+        return any(word == p + want for p in self.lang.proclitics)
+
+    def name_matches(self, toks: list[Token]) -> list[Match]:
+        out: list[Match] = []
+        for i, tok in enumerate(toks):
+            heads = {tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")}
+            heads |= {tok.lower[len(p):] for p in self.lang.proclitics if tok.lower.startswith(p)}
+            if self.lang.suffixes:
+                cut = tok.lower.replace("’", "'").split("'")[0]
+                heads |= {cut} | {tok.lower[:n] for n in range(5, len(tok.lower))}
+            for head in heads:
+                for name in self.names_by_first.get(head, ()):
+                    n = len(name.tokens)
+                    if i + n > len(toks):
+                        continue
+                    span = toks[i:i + n]
+                    if name.exact is not None:
+                        shown = " ".join(t.text for t in span)
+                        if shown != name.exact and shown.replace("’", "'").removesuffix("'s") != name.exact:
+                            continue
+                    elif not all(self._name_token_ok(w, t, k == n - 1) for k, (w, t) in enumerate(
+                            zip(name.tokens, span, strict=True))):
+                        continue
+                    out.append(Match(name.kind, name.value, 1.0, i, i + n, span[0].start, span[-1].end))
+        return _longest(out)
+
+    def annotate(self, sent: Sentence) -> list[Match]:
+        """Lemmatise the sentence's tokens and return every lexicon and name match in it."""
+        for tok in sent.tokens:
+            if not tok.lemma:
+                tok.lemma = self.lemma(tok.lower)
+        return self.lexicon_matches(sent.tokens) + self.name_matches(sent.tokens)
+
+
+def _longest(matches: list[Match]) -> list[Match]:
+    """Of matches of one kind that overlap, the longest (earliest on a tie) wins; kinds never block each
+    other (a trigger word can also be a cue)."""
+    out: list[Match] = []
+    by_kind: dict[str, list[Match]] = defaultdict(list)
+    for m in matches:
+        by_kind[m.kind].append(m)
+    for ms in by_kind.values():
+        taken: list[Match] = []
+        for m in sorted(ms, key=lambda m: (-(m.last - m.first), m.first)):
+            inside = any(t.first <= m.first and m.last <= t.last for t in taken)
+            crossing = any(m.first < t.last and t.first < m.last for t in taken)
+            # a phrase absorbs the words inside it ("remove the restrictions" is a lift, not a removal and a
+            # restriction); two measure words that only overlap are both kept, the model weighs them
+            if not inside and (not crossing or m.kind == "trigger"):
+                taken.append(m)
+        out += taken
+    return sorted(out, key=lambda m: (m.first, m.kind))
+
+
+@cache
+def _lemmatizer(code: str, kind: str):
+    if kind == "pymorphy3":
+        import pymorphy3
+
+        morph = pymorphy3.MorphAnalyzer(lang=code)
+
+        @lru_cache(maxsize=200_000)
+        def morph_lemma(word: str) -> str:
+            return morph.parse(word)[0].normal_form
+
+        return morph_lemma
+    if kind == "simplemma":
+        import simplemma
+
+        @lru_cache(maxsize=200_000)
+        def simple_lemma(word: str) -> str:
+            try:
+                return simplemma.lemmatize(word, lang=code).lower()
+            except ValueError:
+                return word
+
+        return simple_lemma
+    return lambda word: word
+
+
+def _shared_names() -> list[tuple[str, str, str, bool]]:
+    """(name, kind, value, exact case) from the shared gazetteers in models/."""
+    out = []
+    for row in vocabulary.read_csv(models_dir() / "platform_aliases.csv"):
+        if row.get("parent") == "yes":
+            continue
+        out.append((row["alias"], "platform", row["platform"], row.get("case") == "exact"))
+    for name in vocabulary.platforms():
+        out.append((name, "platform", name, False))
+    for row in vocabulary.read_csv(models_dir() / "countries.csv"):
+        out.append((row["name"], "country", row["code"], False))
+    for row in vocabulary.read_csv(models_dir() / "country_aliases.csv"):
+        out.append((row["alias"], "country", row["code"], True))
+    for row in vocabulary.read_csv(models_dir() / "authorities.csv"):
+        short = row["name"].isupper() and len(row["name"]) <= 6
+        out.append((row["name"], "authority", row.get("country") or "", short))
+    return out
+
+
+def _name(raw: str, kind: str, value: str, exact: bool, lang: str) -> Name | None:
+    from .text import tokens
+
+    toks = tokens(raw, language=lang)
+    if not toks:
+        return None
+    return Name(tuple(t.lower for t in toks), " ".join(t.text for t in toks) if exact else None, kind, value)
+
+
+@cache
+def pack(code: str) -> Pack | None:
+    """The pack of a registered language (None when the language is not registered)."""
+    lang = language(code)
+    if lang is None:
+        return None
+    folder = models_dir() / "languages" / lang.code
+    entries = [Entry(r["kind"], _parse_pattern(r["pattern"], lang.code), r.get("value") or "",
+                     float(r.get("weight") or 1)) for r in _read(folder / "lexicon.csv")]
+    raw = _shared_names() + [(r["name"], r["kind"], r.get("value") or "", (r.get("case") or "") == "exact")
+                             for r in _read(folder / "names.csv")]
+    names = [n for n in (_name(*row, lang=lang.code) for row in raw) if n is not None]
+    return Pack(lang, entries, names)

@@ -1,0 +1,71 @@
+"""The registry of languages the extractor reads: one folder of data plus one registration each.
+
+A language's knowledge lives in `models/languages/<code>/` (its lexicon of measure words and cues, and
+the names of services, countries and authorities as written in it); this module says how to read it:
+which lemmatizer, whether names take suffixes (Turkish "Twitter'a") or attached prefixes (Arabic
+"وتويتر"), which spaCy pipeline parses it when one exists. Registrations are made the way an outside
+module would make them (`register_languages(register)`, as llm's hooks and datasette's DEFAULT_PLUGINS),
+and TRACKER_LANGUAGES names extra modules. A text in a language without a registration is reported as
+skipped, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Language:
+    """How to read one language; its data is in models/languages/<code>/."""
+
+    code: str  # ISO 639-1
+    name: str  # in English
+    lemmatizer: str = "simplemma"  # "simplemma", "pymorphy3" or "none"
+    parser: str | None = None  # spaCy pipeline with a dependency parser, when the package is installed
+    suffixes: bool = False  # names take case endings ("Twitter'a", "Türkiye'de")
+    proclitics: tuple[str, ...] = ()  # letters attached before a name ("و", "ب", "ال")
+    dateparser_locale: str | None = None  # dateparser language for dates written out (default: code)
+    casing: bool = True  # the script has capital letters (names of unknown services can be seen)
+
+
+def register_languages(register: Callable[[Language], None]) -> None:
+    """The built-in languages."""
+    register(Language("en", "English", parser="en_core_web_sm"))
+    register(Language("ru", "Russian", lemmatizer="pymorphy3"))
+    register(Language("tr", "Turkish", suffixes=True))
+    register(Language("fa", "Persian", proclitics=("و", "ب", "از", "در", "به", "ی"), casing=False))
+    register(Language("ar", "Arabic", proclitics=("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ف", "ل", "ك"),
+                      casing=False))
+    register(Language("es", "Spanish"))
+    register(Language("pt", "Portuguese"))
+    register(Language("fr", "French", parser="fr_core_news_sm"))
+    register(Language("id", "Indonesian"))
+
+
+#: Modules whose `register_languages` provide the built-in languages.
+BUILTIN = ("tracker.languages",)
+
+
+@cache
+def languages() -> dict[str, Language]:
+    """Every registered language by code: the built-ins, then the modules named in TRACKER_LANGUAGES."""
+    found: dict[str, Language] = {}
+
+    def register(lang: Language) -> None:
+        if lang.code in found:
+            raise ValueError(f"language {lang.code!r} is registered twice")
+        found[lang.code] = lang
+
+    extra = [m.strip() for m in os.environ.get("TRACKER_LANGUAGES", "").split(",") if m.strip()]
+    for module in (*BUILTIN, *extra):
+        importlib.import_module(module).register_languages(register)
+    return found
+
+
+def language(code: str | None) -> Language | None:
+    """The registered language with this code, or None (the text is then reported as skipped)."""
+    return languages().get((code or "").lower())
