@@ -1,4 +1,7 @@
-"""Shared fixtures: real temporary SQLite databases, a real local HTTP server and paths to ../shared."""
+"""Fixtures for every test: real temporary SQLite databases and a real local HTTP server.
+
+The feeds, pages and gold texts the tests read are files of this repository (tests/fixtures/, see
+tests/sites.py); no test reads anything outside the checkout."""
 
 from __future__ import annotations
 
@@ -6,9 +9,6 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture
@@ -45,10 +45,3 @@ def server():
     yield srv
     srv.clear()
     srv.stop()
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.exists():
-        pytest.skip("../shared is not beside the checkout")
-    return SHARED

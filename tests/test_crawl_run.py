@@ -1,7 +1,8 @@
 """End-to-end crawls against a real HTTP server on 127.0.0.1, asserting on the SQLite rows.
 
-The feed is the real Internet Freedom Foundation archive feed from ../shared/fixtures with its
-links pointed at the local server; three of its items are served as real saved article pages.
+The feed is tests/fixtures/feeds/hugo-category.xml, a Hugo category feed of twelve items written for
+these tests, with its links pointed at the local server; three of its items are served as article pages
+from tests/fixtures/pages (see tests/sites.py).
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.sites import article_pages, local_feed
 from tracker.crawl import CrawlOptions, crawl
 from tracker.crawl.http import HttpOptions
 from tracker.sources import Source
 
-IFF_HOST = "https://archive.internetfreedom.in"
+FEED_HOST = "https://rights-watch.example"
 FAST = HttpOptions(timeout=2, total_timeout=4, retries=2, backoff=0.05, delay=0, per_host=4,
                    max_retry_after=5, max_bytes=5 * 1024 * 1024)
 
@@ -32,25 +33,9 @@ def src(name: str, url: str, type: str = "rss", publisher: str = "ngo") -> Sourc
     return Source(name=name, url=url, type=type, publisher=publisher, language="en")
 
 
-def iff_feed(shared_dir: Path, server: HTTPServer) -> tuple[bytes, list[str]]:
-    """The real IFF feed with its links on the local server; returns it and its item paths."""
-    raw = (shared_dir / "fixtures/feeds/iff-archive_categories_internet-shutdowns_index.xml").read_bytes()
-    base = server.url_for("").rstrip("/")
-    body = raw.replace(IFF_HOST.encode(), base.encode())
-    import feedparser
-
-    paths = [e.link[len(base):] for e in feedparser.parse(body).entries]
-    return body, paths
-
-
-def pages(shared_dir: Path) -> list[bytes]:
-    html = shared_dir / "fixtures/html"
-    return [
-        (html / "trafilatura_wikimediafoundation.org.turkey.html").read_bytes(),
-        (html / "trafilatura_kulu-media.com.meta-outage.html").read_bytes(),
-        gzip.decompress((html / "aeb_ea25dd7edff4d27973600f35728f20aed5a3eedcc23257d9c3afc3d3e840c3de.html.gz")
-                        .read_bytes()),
-    ]
+def hugo_feed(server: HTTPServer) -> tuple[bytes, list[str]]:
+    """The Hugo category feed with its links on the local server; returns it and its item paths."""
+    return local_feed("hugo-category.xml", FEED_HOST, server)
 
 
 def serve_feed_with_etag(server: HTTPServer, path: str, body: bytes, etag: str = '"v1"') -> None:
@@ -68,14 +53,14 @@ def rows(db, sql: str, *args) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def test_feed_articles_are_stored_then_recrawl_is_304(db, server, shared_dir):
-    body, paths = iff_feed(shared_dir, server)
-    assert len(paths) > 20
+def test_feed_articles_are_stored_then_recrawl_is_304(db, server):
+    body, paths = hugo_feed(server)
+    assert len(paths) == 12
     serve_feed_with_etag(server, "/feed.xml", body)
-    html = pages(shared_dir)
+    html = article_pages()
     for path, page in zip(paths[:3], html, strict=True):
         server.expect_request(path).respond_with_data(page, content_type="text/html; charset=utf-8")
-    source = src("iff", server.url_for("/feed.xml"))
+    source = src("rights", server.url_for("/feed.xml"))
 
     summary = crawl(db, [source], opts(max_items=len(paths)))
 
@@ -85,13 +70,13 @@ def test_feed_articles_are_stored_then_recrawl_is_304(db, server, shared_dir):
     arts = rows(db, "SELECT * FROM articles ORDER BY id")
     assert len(arts) == 3
     by_title = {a["title"]: a for a in arts}
-    wiki = by_title["Access to Wikipedia restored in Turkey after more than two and a half years"]
+    wiki = by_title["Turkey lifts its block on Wikipedia after the Constitutional Court ruling"]
     assert wiki["published"] == "2020-01-15" and wiki["language"] == "en"
     assert "Constitutional Court" in wiki["text"]
     assert gzip.decompress(wiki["raw_html"]) == html[0]
-    assert all(len(a["content_hash"]) == 64 and a["source"] == "iff" for a in arts)
+    assert all(len(a["content_hash"]) == 64 and a["source"] == "rights" for a in arts)
     assert {a["url"] for a in arts} == {server.url_for(p) for p in paths[:3]}
-    feed_row = rows(db, "SELECT * FROM sources WHERE name = 'iff'")[0]
+    feed_row = rows(db, "SELECT * FROM sources WHERE name = 'rights'")[0]
     assert (feed_row["last_status"], feed_row["etag"]) == ("ok", '"v1"')
     fetches = rows(db, "SELECT kind, status, error FROM fetches")
     assert sum(f["kind"] == "article" for f in fetches) == len(paths)
@@ -106,8 +91,8 @@ def test_feed_articles_are_stored_then_recrawl_is_304(db, server, shared_dir):
     assert db.table("articles").count == 3
 
 
-def test_same_article_is_stored_once_by_url_and_by_content(db, server, shared_dir):
-    page = pages(shared_dir)[0]
+def test_same_article_is_stored_once_by_url_and_by_content(db, server):
+    page = article_pages()[0]
     base = server.url_for("")
     items = "".join(f"<item><title>t{i}</title><link>{base}{p}</link></item>" for i, p in enumerate([
         "a/story?utm_source=rss", "a/story?utm_campaign=x#top", "b/copy-of-story"]))
@@ -126,10 +111,10 @@ def test_same_article_is_stored_once_by_url_and_by_content(db, server, shared_di
                                                          server.url_for("/b/copy-of-story")]
 
 
-def test_broken_sources_are_recorded_and_the_run_goes_on(db, server, shared_dir):
-    body, paths = iff_feed(shared_dir, server)
+def test_broken_sources_are_recorded_and_the_run_goes_on(db, server):
+    body, paths = hugo_feed(server)
     server.expect_request("/good.xml").respond_with_data(body, content_type="application/rss+xml")
-    server.expect_request(paths[0]).respond_with_data(pages(shared_dir)[0], content_type="text/html")
+    server.expect_request(paths[0]).respond_with_data(article_pages()[0], content_type="text/html")
 
     def slow(request: Request) -> Response:
         time.sleep(3)
@@ -193,8 +178,8 @@ def test_a_valid_feed_with_no_items_is_ok(db, server):
     assert summary.new_articles == 0 and summary.failed == 0
 
 
-def test_retry_after_is_honoured(db, server, shared_dir):
-    body, _paths = iff_feed(shared_dir, server)
+def test_retry_after_is_honoured(db, server):
+    body, _paths = hugo_feed(server)
     answers = [Response("slow down", status=429, headers={"Retry-After": "1"}),
                Response(body, content_type="application/rss+xml")]
     server.expect_request("/feed.xml").respond_with_handler(lambda request: answers.pop(0))
@@ -205,7 +190,7 @@ def test_retry_after_is_honoured(db, server, shared_dir):
     assert [r["status"] for r in rows(db, "SELECT status FROM fetches WHERE kind = 'feed'")] == [429, 200]
 
 
-def test_robots_non_html_and_private_addresses(db, server, shared_dir):
+def test_robots_non_html_and_private_addresses(db, server):
     base = server.url_for("")
     links = ["private/no", "pdf/report", "ok/story"]
     items = "".join(f"<item><link>{base}{p}</link></item>" for p in links)
@@ -213,7 +198,7 @@ def test_robots_non_html_and_private_addresses(db, server, shared_dir):
     server.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
     server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
     server.expect_request("/pdf/report").respond_with_data(b"%PDF-1.4", content_type="application/pdf")
-    server.expect_request("/ok/story").respond_with_data(pages(shared_dir)[0], content_type="text/html")
+    server.expect_request("/ok/story").respond_with_data(article_pages()[0], content_type="text/html")
     source = src("s", server.url_for("/feed.xml"))
 
     refused = crawl(db, [source], opts(allow_private=False))
@@ -229,8 +214,8 @@ def test_robots_non_html_and_private_addresses(db, server, shared_dir):
     assert not any(req.path == "/private/no" for req, _ in server.log)
 
 
-def test_listing_page_and_sitemap_sources(db, server, shared_dir):
-    html = pages(shared_dir)
+def test_listing_page_and_sitemap_sources(db, server):
+    html = article_pages()
     listing = """<!DOCTYPE html><html><body><nav><a href="/about-the-regulator-and-its-mission">About us</a></nav>
     <main><h1>Press releases</h1><ul>
     <li><time datetime="2020-01-15">15 Jan 2020</time>
@@ -263,16 +248,16 @@ def test_listing_page_and_sitemap_sources(db, server, shared_dir):
     assert urls[server.url_for("/news/plague-cases")]["source"] == "map"
 
 
-def test_cli_crawl_json_summary(db_path, server, shared_dir, tmp_path):
+def test_cli_crawl_json_summary(db_path, server, tmp_path):
     from click.testing import CliRunner
 
     from tracker.cli import main
 
-    body, paths = iff_feed(shared_dir, server)
+    body, paths = hugo_feed(server)
     server.expect_request("/feed.xml").respond_with_data(body, content_type="application/rss+xml")
-    server.expect_request(paths[0]).respond_with_data(pages(shared_dir)[0], content_type="text/html")
+    server.expect_request(paths[0]).respond_with_data(article_pages()[0], content_type="text/html")
     feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'[[source]]\nname = "iff"\nurl = "{server.url_for("/feed.xml")}"\ntype = "rss"\n'
+    feeds.write_text(f'[[source]]\nname = "rights"\nurl = "{server.url_for("/feed.xml")}"\ntype = "rss"\n'
                      'publisher = "ngo"\n\n[[source]]\nname = "off"\nurl = "http://127.0.0.1:9/x"\n'
                      'type = "rss"\npublisher = "press"\nenabled = false\n')
     result = CliRunner().invoke(main, ["crawl", "--db", str(db_path), "--feeds", str(feeds), "--allow-private",
@@ -280,10 +265,10 @@ def test_cli_crawl_json_summary(db_path, server, shared_dir, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["sources_ok"], data["sources_failed"]) == (1, 0)
-    assert [s["name"] for s in data["sources"]] == ["iff"]  # the disabled source is not polled
+    assert [s["name"] for s in data["sources"]] == ["rights"]  # the disabled source is not polled
     assert data["new_articles"] == 1 and data["bytes"] > len(body)
 
-    table = CliRunner().invoke(main, ["crawl", "--db", str(db_path), "--feeds", str(feeds), "--source", "iff",
+    table = CliRunner().invoke(main, ["crawl", "--db", str(db_path), "--feeds", str(feeds), "--source", "rights",
                                        "--delay", "0", "--max-items", "3"],
                                env={"TRACKER_ALLOW_PRIVATE": "1"})
     assert table.exit_code == 0, table.output
