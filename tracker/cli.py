@@ -235,8 +235,10 @@ def annotate(input_path: Path, output_path: Path, workers: int) -> None:
     with click.progressbar(length=total, label="annotating", file=sys.stderr) as bar:
         summary = annotate_file(input_path, output_path, workers=workers, progress=bar.update)
     click.echo(
-        f"{summary.lines} lines: {summary.annotated} annotated ({summary.events} events, "
-        f"{summary.not_english} not English), {summary.errors} bad; extractor {extractor_version()}",
+        f"{summary.lines} lines: {summary.annotated} annotated ({summary.events} events; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(summary.languages.items()))
+        + (f"; {summary.skipped} in a language without a pack" if summary.skipped else "")
+        + f"), {summary.errors} bad; extractor {extractor_version()}",
         err=True,
     )
     if not summary.ok:
@@ -244,39 +246,66 @@ def annotate(input_path: Path, output_path: Path, workers: int) -> None:
 
 
 @main.command(name="eval")
-@click.argument("gold_path", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("gold_paths", nargs=-1, required=True, metavar="GOLD...",
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--split", type=click.Choice(["train", "dev", "test"]), help="Only corpus texts of this split.")
+@click.option("--language", help="Only texts in this language (ISO 639-1).")
 @click.option("--errors", is_flag=True, help="List each missed and each false event with its document id.")
 @json_option
-def eval_command(gold_path: Path, errors: bool, as_json: bool) -> None:
-    """Score the extractor on a gold corpus (contracts sections 3 and 4)."""
-    from .extract import evaluate, extractor_version
+def eval_command(gold_paths: tuple[Path, ...], split: str | None, language: str | None, errors: bool,
+                 as_json: bool) -> None:
+    """Score the extractor on gold texts (a gold JSONL file, or the corpus), per language, class and field.
 
-    try:
-        report = evaluate(gold_path)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    data = report.as_dict()
+    Also prints the calibration of `confidence`: observed precision per confidence band.
+
+    Example: tracker eval corpus/texts --split dev
+    """
+    from .extract import extractor_version
+    from .extract.evaluate import evaluate_records, read_gold
+
+    result = evaluate_records(read_gold(list(gold_paths), split, language))
+    data = result.as_dict()
     data["extractor_version"] = extractor_version()
     if errors:
-        data["errors"] = report.errors
-        data["field_errors"] = report.field_errors
+        data["errors"] = result.all.errors
+        data["field_errors"] = result.all.field_errors
     if as_json:
         echo_json(data)
         return
-    ev, docs, fields = data["events"], data["documents_relevance"], data["matched_fields"]
-    click.echo(f"extractor {data['extractor_version']} on {gold_path} ({data['documents']} documents)")
-    click.echo(f"events     precision {ev['precision']:.3f}  recall {ev['recall']:.3f}  F1 {ev['f1']:.3f}"
-               f"  (tp {ev['tp']}, fp {ev['fp']}, fn {ev['fn']})")
-    click.echo(f"documents  precision {docs['precision']:.3f}  recall {docs['recall']:.3f}")
-    click.echo("matched    " + "  ".join(f"{k} {v:.3f}" for k, v in fields.items()))
-    if errors:
-        for err in report.errors:
-            e = err["event"]
-            click.echo(f"{err['id']}\t{err['kind']:5}\t{'/'.join(err['key'])}\t{e.get('action')}/{e.get('status')}"
-                       f"\t{e.get('date')}\t{(e.get('evidence') or '')[:110]}")
-        for fe in report.field_errors:
-            click.echo(f"{fe['id']}\tfield\t{'/'.join(fe['key'])}\t{fe['field']}: predicted {fe['predicted']!r}"
-                       f" gold {fe['gold']!r}")
+    from .render import eval_text
+
+    click.echo(eval_text(data, ", ".join(map(str, gold_paths)), errors))
+
+
+@main.command()
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, path_type=Path), default=Path("corpus/texts"),
+              show_default=True, help="The annotated corpus (its train split is used).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the model. Default: the package's models/extractor/.")
+@json_option
+def train(corpus_dir: Path, out_dir: Path | None, as_json: bool) -> None:
+    """Rebuild the event model from the corpus's train split (deterministic; a few minutes on 2 cores).
+
+    The model files and their version stamp go into models/extractor/, from where every extraction reads them.
+
+    Example: tracker train && tracker eval corpus/texts --split dev
+    """
+    from .corpus.store import load
+    from .extract.model import model_dir
+    from .extract.train import train as run_train
+
+    records = load([corpus_dir], split="train")
+    with click.progressbar(length=len(records), label="Reading the corpus", file=sys.stderr) as bar:
+        report = run_train(records, out_dir or model_dir(), progress=bar.update)
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    oof = report.oof
+    click.echo(f"trained on {report.documents} texts ({report.rows} candidates, {report.positives} events, "
+               f"{report.threats} threats) in {report.seconds:.0f}s; stamp {report.stamp}")
+    click.echo(f"out-of-fold on the train split: precision {oof['precision']:.3f} recall {oof['recall']:.3f} "
+               f"F1 {oof['f1']:.3f} at threshold {report.threshold} (threat {report.threat_threshold})")
+    click.echo(f"wrote {', '.join(report.files)} to {out_dir or model_dir()}")
 
 
 # ---- corpus ----------------------------------------------------------------------
@@ -338,6 +367,34 @@ def corpus_split(paths: tuple[Path, ...]) -> None:
 
     n, counts = split_files(_corpus_files(paths))
     click.echo(f"assigned {n} texts; now " + ", ".join(f"{s} {counts[s]}" for s in ("train", "dev", "test")))
+
+
+@corpus.command("reach")
+@click.option("--language", help="Only texts in this language (ISO 639-1).")
+@click.option("--split", type=click.Choice(["train", "dev"]), default="train", show_default=True,
+              help="Which split to measure (never the test split: it is for measuring the model only).")
+@click.option("--misses", type=click.IntRange(0), default=20, show_default=True, help="How many misses to list.")
+@corpus_paths
+@json_option
+def corpus_reach(language: str | None, split: str, misses: int, paths: tuple[Path, ...], as_json: bool) -> None:
+    """How many gold events the language packs' candidates reach, with the misses (for pack authors).
+
+    Example: tracker corpus reach --language ru --split train
+    """
+    from .corpus.reach import reach
+    from .corpus.store import load
+
+    result = reach(load(_corpus_files(paths), split=split, language=language))
+    data = result.as_dict()
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['texts']} texts, {data['gold']} gold events, {data['reached']} reached "
+               f"({data['share']}), {data['candidates']} candidates")
+    for klass, d in sorted(data["by_class"].items(), key=lambda kv: -kv[1]["gold"]):
+        click.echo(f"  {klass:15} {d['reached']:4} of {d['gold']:4}")
+    for m in data["misses"][:misses]:
+        click.echo(f"{m['id']}\t{'/'.join(m['key'])}\t{m['why']}\t{m['evidence'][:140]}")
 
 
 @corpus.command("agreement")

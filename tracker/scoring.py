@@ -76,6 +76,12 @@ def _ratio(a: int, b: int) -> float:
     return a / b if b else 0.0
 
 
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p, r = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3),
+            "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
+
+
 @dataclass
 class Report:
     documents: int = 0
@@ -91,6 +97,7 @@ class Report:
     category_right: int = 0
     errors: list[dict] = field(default_factory=list)
     field_errors: list[dict] = field(default_factory=list)
+    by_class: dict[str, list[int]] = field(default_factory=dict)  # class -> [tp, fp, fn]
 
     @property
     def precision(self) -> float:
@@ -114,6 +121,7 @@ class Report:
                 "precision": round(_ratio(self.doc_tp, self.doc_tp + self.doc_fp), 3),
                 "recall": round(_ratio(self.doc_tp, self.doc_tp + self.doc_fn), 3),
             },
+            "classes": {k: _prf(*v) for k, v in sorted(self.by_class.items())},
             "matched_fields": {
                 "date": round(_ratio(self.date_right, self.tp), 3),
                 "actor": round(_ratio(self.actor_right, self.tp), 3),
@@ -149,6 +157,7 @@ def score_document(doc_id: str, pred: list[dict], gold: list[dict], report: Repo
             ps.remove(p)
             gs.remove(g)
             report.tp += 1
+            report.by_class.setdefault(key[2], [0, 0, 0])[0] += 1
             checks = {
                 "date": date_ok(p.get("date"), g.get("date")),
                 "actor": actor_ok(p.get("actor"), g.get("actor")),
@@ -165,9 +174,11 @@ def score_document(doc_id: str, pred: list[dict], gold: list[dict], report: Repo
                                                 "predicted": p.get(name), "gold": g.get(name)})
         for p in ps:
             report.fp += 1
+            report.by_class.setdefault(key[2], [0, 0, 0])[1] += 1
             report.errors.append({"id": doc_id, "kind": "false", "key": list(key), "event": p})
         for g in gs:
             report.fn += 1
+            report.by_class.setdefault(key[2], [0, 0, 0])[2] += 1
             report.errors.append({"id": doc_id, "kind": "miss", "key": list(key), "event": g})
 
 

@@ -1,9 +1,14 @@
 """Extraction: article text in, censorship events out (contracts sections 1, 2 and 4).
 
+How: a language pack (models/languages/<code>/, tracker.extract.lexicon) proposes candidates, each a
+sentence naming a service, a measure word and a country (tracker.extract.candidates); a trained model
+(tracker.extract.model, built by `tracker train`) decides which are events and which only threatened; the
+fields are read around the chosen candidate (tracker.extract.fields).
+
 Public interface used by the rest of the project:
-- extract_events(text, published=None, title=None) -> list of event dicts with evidence offsets
-- detect_language(text) -> ISO 639-1 code (non-English texts yield no events)
-- extractor_version() -> "<package version>+models.<stamp>"
+- extract_events(text, published=None, title=None, language=None) -> event dicts with evidence offsets
+- detect_language(text) -> ISO 639-1 code (used when the caller does not know the language)
+- extractor_version() -> "<package version>+model.<stamp>"
 - annotate_file(in_path, out_path, workers=1) -> summary (the `tracker annotate` batch tool)
 - evaluate(gold_path) -> report (the `tracker eval` scorer)
 """

@@ -36,7 +36,8 @@ class AnnotateSummary:
     annotated: int = 0
     errors: int = 0
     events: int = 0
-    not_english: int = 0
+    skipped: int = 0  # texts in a language without a pack (reported on stderr, never silently)
+    languages: dict = field(default_factory=dict)  # language -> texts annotated in it
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -88,20 +89,24 @@ def check_line(raw: bytes) -> tuple[dict | None, str | None, object]:
     return rec, None, rid
 
 
-def annotate_record(rec: dict) -> tuple[dict, str | None]:
-    """Events of one good record (without the version stamp), plus a note for stderr (e.g. not English)."""
-    from .extractor import english_events
+def annotate_record(rec: dict) -> tuple[dict, str | None, str | None]:
+    """Events of one good record (without the version stamp), a note for stderr (a skipped language), and the
+    language it was read in. The record's `language` is used when it gives one; else it is detected."""
+    from .extractor import extract_events, skipped
 
     rid = str(rec["id"])
     text = rec["text"]
     try:
-        lang = detect_language(text)
-        if lang not in (None, "en"):
-            return {"id": rid, "events": []}, f"not English (detected '{lang}'): no events"
-        events = english_events(text, rec.get("published"), rec.get("title"))
+        given = rec.get("language")
+        lang = given.lower() if isinstance(given, str) and given.strip() else (detect_language(text) or "en")
+        note = skipped(lang)
+        if note:
+            return {"id": rid, "events": []}, note, lang
+        events = extract_events(text, rec.get("published"), rec.get("title"), language=lang)
     except Exception as exc:  # noqa: BLE001 - one bad text never stops the batch
-        return {"id": rid, "error": f"extraction failed: {type(exc).__name__}: {exc}"}, None
-    return {"id": rid, "events": [{k: ev.get(k) for k in CONTRACT_FIELDS} for ev in events]}, None
+        return {"id": rid, "error": f"extraction failed: {type(exc).__name__}: {exc}"}, None, None
+    return {"id": rid, "language": lang, "events": [{k: ev.get(k) for k in CONTRACT_FIELDS} for ev in events]}, \
+        None, lang
 
 
 @dataclass
@@ -111,6 +116,7 @@ class Result:
     line: int
     output: dict  # the output line: {"id", "events"} or {"id", "error"}
     note: str | None = None  # something to say on stderr about a good line
+    language: str | None = None  # the language the text was read in
 
     @property
     def bad(self) -> bool:
@@ -122,8 +128,8 @@ def annotate_line(n: int, raw: bytes) -> Result:
     rec, error, rid = check_line(raw)
     if error:
         return Result(n, {"id": None if rid is None else str(rid), "error": f"line {n}: {error}"})
-    out, note = annotate_record(rec)
-    return Result(n, out, note)
+    out, note, lang = annotate_record(rec)
+    return Result(n, out, note, lang)
 
 
 def _work(item: tuple[int, bytes]) -> Result:
@@ -183,8 +189,10 @@ def annotate_file(
                 summary.annotated += 1
                 summary.events += len(rec["events"])
                 if res.note:
-                    summary.not_english += 1
+                    summary.skipped += 1
                     print(f"{src}:{res.line}: id {rec['id']}: {res.note}", file=err)
+                elif res.language:
+                    summary.languages[res.language] = summary.languages.get(res.language, 0) + 1
             rec[VERSION_KEY] = version
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             if progress:

@@ -98,7 +98,14 @@ def class_of(action: str, platform: str) -> str:
 
 
 def _context_country(doc: Doc, sent: Sentence) -> tuple[list[str], str]:
-    """Countries for a sentence that names none: the paragraph's latest, the title's, the text's main one."""
+    """Countries for a sentence that names none: for a list line, its opening sentence's; else the
+    paragraph's latest, the title's, the text's main one."""
+    if sent.list_head is not None:
+        head = doc.sentences[sent.list_head]
+        codes = _countries(doc.matches[head.index])
+        if codes:
+            return codes[-1:], "paragraph"
+        return _context_country(doc, head)
     if sent.paragraph >= 0:
         for prev in range(sent.index - 1, -1, -1):
             other = doc.sentences[prev]
@@ -132,23 +139,34 @@ def candidates(doc: Doc) -> list[Candidate]:
         if not triggers:
             continue
         here = [m for m in ms if m.kind in ("country", "authority") and m.value]
+        contents = [m for m in ms if m.kind == "content"]
         for svc in services:
             by_class: dict[str, Match] = {}
             for t in triggers:
-                klass = class_of(t.value, svc.value)
-                best = by_class.get(klass)
-                if best is None or abs(t.center - svc.center) < abs(best.center - svc.center):
-                    by_class[klass] = t
+                for klass in _classes(t, svc, contents):
+                    best = by_class.get(klass)
+                    if best is None or abs(t.center - svc.center) < abs(best.center - svc.center):
+                        by_class[klass] = t
             countries = _sentence_countries(here)
-            if countries:
-                pairs = [(code, "sentence", m) for code, m in countries]
-            else:
-                codes, source = _context_country(doc, sent)
-                pairs = [(code, source, None) for code in codes]
+            codes, source = _context_country(doc, sent)
+            pairs = [(code, "sentence", m) for code, m in countries]
+            # the country a sentence names is not always the one acting ("the Centre banned 59 apps amid the
+            # stand-off with China"): the context's country is a candidate too, and the model weighs both
+            pairs += [(code, source if not countries else "context", None) for code in codes
+                      if code not in {c for c, _ in countries}]
             for klass, trig in by_class.items():
                 for code, source, cm in pairs:
                     out.append(Candidate(doc, sent, svc, trig, klass, code, source, cm, from_head, service_source))
     return out
+
+
+def _classes(trigger: Match, service: Match, contents: list[Match]) -> list[str]:
+    """The classes a measure word may make against a service: its own, and a takedown order when it blocks
+    or bans content rather than the service ("ordered X to block 20 accounts", "banned posts on Y")."""
+    klass = class_of(trigger.value, service.value)
+    if klass == "restrict" and any(0 <= m.first - trigger.last <= 4 for m in contents):
+        return [klass, "takedown_order"]
+    return [klass]
 
 
 #: How many sentences back a measure told without naming its service may look for it ("The restrictions

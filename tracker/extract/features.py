@@ -14,13 +14,15 @@ from functools import cache
 from .. import vocabulary
 from .candidates import CLASSES, Candidate
 from .lexicon import Match
+from .parse import NAMES as PARSE_NAMES
+from .parse import relation_features
 
 ACTIONS = vocabulary.actions()
 #: Cue kinds of the lexicon; for each, the features say how strong the nearest one is and how far.
 CUES = ("threat", "future", "negation", "report", "order", "content", "outage", "company", "people", "bill",
         "circumvent", "appeal", "recency", "background", "region", "gov_device", "reason", "authority",
         "service_noun")
-COUNTRY_SOURCES = ("sentence", "paragraph", "title", "text")
+COUNTRY_SOURCES = ("sentence", "paragraph", "title", "text", "context")
 KINDS = ("social", "messaging", "video", "search", "news", "network", "tool", "game", "adult", "company",
          "reference", "gambling", "unknown")
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
@@ -57,13 +59,16 @@ def feature_names() -> list[str]:
     names += [f"country_{s}" for s in COUNTRY_SOURCES] + ["country_authority", "dist_country_trigger",
                                                           "n_countries", "country_main", "country_title",
                                                           "country_share"]
-    names += ["named_authority", "dist_named_authority"]
+    names += ["country_before_trigger", "country_next_to_service", "country_region", "n_sentence_countries_other"]
+    names += ["named_authority", "dist_named_authority", "report_next_to_service"]
     for cue in CUES:
         names += [f"{cue}_weight", f"{cue}_dist"]
-    names += ["negation_before", "threat_before", "future_before", "order_before"]
+    names += ["negation_before", "threat_before", "future_before", "order_before", "reason_before",
+              "content_after", "trigger_inside_phrase", "trigger_covers_phrase"]
     names += ["is_bullet", "from_list_head", "sent_position", "first_paragraph", "sent_tokens", "has_year",
               "year_gap", "has_quote"]
     names += ["doc_candidates", "doc_trigger_sentences", "doc_outage", "doc_services", "language_en"]
+    names += [f"parse_{n}" for n in PARSE_NAMES]
     return names
 
 
@@ -99,13 +104,25 @@ def featurise(c: Candidate, doc_stats: dict) -> list[float]:
     f += [float(cm is not None and cm.kind == "authority"), abs(cm.center - anchor) if cm else FAR,
           float(len(countries_here)), float(doc_stats["main_country"] == c.country),
           float(c.country in c.doc.title_countries), doc_stats["country_share"].get(c.country, 0.0)]
+    f += [float(cm is not None and cm.center < anchor), float(cm is not None and 0 <= c.service.first - cm.last <= 2),
+          float(cm is not None and cm.kind == "country" and cm.weight < 1),
+          float(len(countries_here - {c.country}))]
     named = [m for m in ms if m.kind == "authority" and m.value]
-    f += [float(bool(named)), _nearest(named, anchor)[1]]
+    reports = by_kind.get("report", [])
+    f += [float(bool(named)), _nearest(named, anchor)[1],
+          float(any(abs(m.center - c.service.center) <= 3 for m in reports))]
     for cue in CUES:
         f += list(_nearest(by_kind.get(cue, []), anchor))
     first = trig.first if not c.from_list_head else 0
+    last = trig.last if not c.from_list_head else 0
     f += [_before(by_kind.get("negation", []), first, 4), _before(by_kind.get("threat", []), first, 6),
-          _before(by_kind.get("future", []), first, 4), _before(by_kind.get("order", []), first, 6)]
+          _before(by_kind.get("future", []), first, 4), _before(by_kind.get("order", []), first, 6),
+          _before(by_kind.get("reason", []), first, 3),
+          max((m.weight for m in by_kind.get("content", []) if 0 <= m.first - last <= 4), default=0.0),
+          float(any(t is not trig and t.first <= trig.first and trig.last <= t.last and t.last - t.first >
+                    trig.last - trig.first for t in triggers)),
+          float(any(t is not trig and trig.first <= t.first and t.last <= trig.last and trig.last - trig.first >
+                    t.last - t.first for t in triggers))]
     years = [int(y) for y in _YEAR.findall(c.sentence.text)]
     pub_year = int(c.doc.published[:4]) if c.doc.published and c.doc.published[:4].isdigit() else None
     gap = float(pub_year - max(years)) if years and pub_year else -1.0
@@ -114,7 +131,19 @@ def featurise(c: Candidate, doc_stats: dict) -> list[float]:
           float(any(q in c.sentence.text for q in ('"', "“", "«", "„")))]
     f += [doc_stats["n_candidates"], doc_stats["trigger_sentences"], doc_stats["outage"],
           doc_stats["services"], float(c.doc.language == "en")]
+    f += relation_features(c, _threat_words(c.doc.language))
     return f
+
+
+@cache
+def _threat_words(code: str) -> frozenset[str]:
+    """Single threat and future words of a language's lexicon, as the parser's lemmas would read them."""
+    from .lexicon import pack
+
+    p = pack(code)
+    if p is None:
+        return frozenset()
+    return frozenset(e.pattern[0] for e in p.entries if e.kind in ("threat", "future") and len(e.pattern) == 1)
 
 
 def doc_stats(cands: list[Candidate]) -> dict:

@@ -1,4 +1,8 @@
-"""Language detection: the rules read English only, so other languages yield no events."""
+"""Which language a text is in, when nobody said so.
+
+The crawler decides a page's language once and stores it (tracker.crawl.page); `tracker annotate` and
+`tracker eval` detect it here when their input gives none. py3langid's model is part of the package.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,3 @@ def detect_language(text: str) -> str | None:
 
     lang, _score = py3langid.classify(sample)
     return lang
-
-
-def is_english(text: str) -> bool:
-    """True unless the text is confidently in another language."""
-    lang = detect_language(text)
-    return lang in (None, "en")

@@ -49,6 +49,7 @@ class Name:
     exact: str | None  # the form to match case-sensitively ("X", "VK", "RT"), else None
     kind: str  # platform, country, authority
     value: str  # canonical platform, country code ('' for an authority whose country varies)
+    weight: float = 1.0  # below 1 for a place inside a country (models/regions.csv)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -111,7 +112,7 @@ class Pack:
             pat = pattern[k]
             if pat in ("*", "**"):
                 nxt = pattern[k + 1] if k + 1 < len(pattern) else None
-                for skip in range(0, 4 if pat == "*" else 9):
+                for skip in range(4 if pat == "*" else 9):
                     if j + skip < len(toks) and nxt and self._token_ok(nxt, toks[j + skip]):
                         j += skip
                         break
@@ -136,7 +137,7 @@ class Pack:
             for e in candidates:
                 end = self._match_at(toks, i, e.pattern)
                 if end is not None:
-                    out.append(Match(e.kind, e.value, e.weight, i, end, toks[i].start, toks[end - 1].end))
+                    out.append(Match(e.kind, e.value, e.weight, i, end, tok.start, toks[end - 1].end))
         return _longest(out)
 
     def _clitic_entries(self, word: str) -> list[Entry]:
@@ -179,7 +180,7 @@ class Pack:
                     elif not all(self._name_token_ok(w, t, k == n - 1) for k, (w, t) in enumerate(
                             zip(name.tokens, span, strict=True))):
                         continue
-                    out.append(Match(name.kind, name.value, 1.0, i, i + n, span[0].start, span[-1].end))
+                    out.append(Match(name.kind, name.value, name.weight, i, i + n, span[0].start, span[-1].end))
         return _longest(out)
 
     def annotate(self, sent: Sentence) -> list[Match]:
@@ -200,11 +201,11 @@ def _longest(matches: list[Match]) -> list[Match]:
     for ms in by_kind.values():
         taken: list[Match] = []
         for m in sorted(ms, key=lambda m: (-(m.last - m.first), m.first)):
-            inside = any(t.first <= m.first and m.last <= t.last for t in taken)
             crossing = any(m.first < t.last and t.first < m.last for t in taken)
-            # a phrase absorbs the words inside it ("remove the restrictions" is a lift, not a removal and a
-            # restriction); two measure words that only overlap are both kept, the model weighs them
-            if not inside and (not crossing or m.kind == "trigger"):
+            # measure words inside a longer measure phrase are kept ("lifted the ban" tells a lift and the
+            # ban it ends; "for failing to remove" is a reason): the features say where each one sits and the
+            # model weighs them; for every other kind the longest match wins
+            if not crossing or m.kind == "trigger":
                 taken.append(m)
         out += taken
     return sorted(out, key=lambda m: (m.first, m.kind))
@@ -236,8 +237,12 @@ def _lemmatizer(code: str, kind: str):
     return lambda word: word
 
 
-def _shared_names() -> list[tuple[str, str, str, bool]]:
-    """(name, kind, value, exact case) from the shared gazetteers in models/."""
+#: The weight of a country read from a place inside it (a region, a state, a province).
+REGION_WEIGHT = 0.8
+
+
+def _shared_names() -> list[tuple]:
+    """(name, kind, value, exact case[, weight]) from the shared gazetteers in models/."""
     out = []
     for row in vocabulary.read_csv(models_dir() / "platform_aliases.csv"):
         if row.get("parent") == "yes":
@@ -252,16 +257,19 @@ def _shared_names() -> list[tuple[str, str, str, bool]]:
     for row in vocabulary.read_csv(models_dir() / "authorities.csv"):
         short = row["name"].isupper() and len(row["name"]) <= 6
         out.append((row["name"], "authority", row.get("country") or "", short))
+    for row in vocabulary.read_csv(models_dir() / "regions.csv"):
+        out.append((row["name"], "country", row["code"], row["name"].isupper(), REGION_WEIGHT))
     return out
 
 
-def _name(raw: str, kind: str, value: str, exact: bool, lang: str) -> Name | None:
+def _name(raw: str, kind: str, value: str, exact: bool, weight: float = 1.0, *, lang: str) -> Name | None:
     from .text import tokens
 
     toks = tokens(raw, language=lang)
     if not toks:
         return None
-    return Name(tuple(t.lower for t in toks), " ".join(t.text for t in toks) if exact else None, kind, value)
+    return Name(tuple(t.lower for t in toks), " ".join(t.text for t in toks) if exact else None, kind, value,
+                weight)
 
 
 @cache

@@ -23,7 +23,7 @@ _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr",
     "gen", "gov", "sen", "rep", "col", "lt", "sgt", "capt", "art", "para", "vol", "pp", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "approx",
-    "ст", "г", "гг", "им", "т.е", "т.д", "ул", "р", "руб", "тыс", "млн", "млрд", "sn", "nr", "no",
+    "ст", "г", "гг", "им", "т.е", "т.д", "ул", "р", "руб", "тыс", "млн", "млрд", "sn", "nr",
 })
 
 

@@ -1,0 +1,75 @@
+"""Extraction v2: candidates from the language pack, decisions from the trained model, fields around them.
+
+One event per (country, service, class) in a text (contracts section 4's key): of the candidates the
+model accepts for a key, the most confident one gives the evidence sentence and the fields, and its
+calibrated score is the event's `confidence`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .candidates import Candidate, candidates, read
+from .features import doc_stats, featurise
+from .fields import read_fields
+from .lexicon import pack
+from .model import Model, load_model
+
+
+@dataclass
+class Decision:
+    candidate: Candidate
+    confidence: float
+    threatened: bool
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.candidate.country, self.candidate.platform, "threaten" if self.threatened else
+                self.candidate.klass)
+
+
+def decide(cands: list[Candidate], model: Model) -> list[Decision]:
+    """The accepted candidates, one per key (the most confident), in text order."""
+    if not cands:
+        return []
+    stats = doc_stats(cands)
+    scores = model.predict([featurise(c, stats) for c in cands])
+    best: dict[tuple, Decision] = {}
+    for c, (raw, confidence, threat) in zip(cands, scores, strict=True):
+        if raw < model.threshold:
+            continue
+        d = Decision(c, confidence, threat >= model.threat_threshold)
+        if d.key not in best or confidence > best[d.key].confidence:
+            best[d.key] = d
+    return sorted(best.values(), key=lambda d: (d.candidate.sentence.start, d.candidate.service.start))
+
+
+def to_event(d: Decision) -> dict:
+    c = d.candidate
+    f = read_fields(c, d.threatened)
+    sent = c.sentence
+    return {
+        "country": c.country,
+        "platform": c.platform,
+        "action": f.action,
+        "status": f.status,
+        "actor": f.actor,
+        "date": f.date,
+        "scope": f.scope,
+        "justification": f.justification,
+        "justification_category": f.justification_category,
+        "evidence": sent.text,
+        "confidence": round(min(0.99, max(0.01, d.confidence)), 3),
+        "evidence_start": sent.start,
+        "evidence_end": sent.end,
+    }
+
+
+def extract(text: str, language: str, published: str | None = None, title: str | None = None,
+            model: Model | None = None) -> list[dict]:
+    """Every event the text states, read in `language`'s pack; [] when the language has no pack."""
+    p = pack(language)
+    if p is None or not text.strip():
+        return []
+    doc = read(text, p, published, title)
+    return [to_event(d) for d in decide(candidates(doc), model or load_model())]

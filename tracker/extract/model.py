@@ -1,0 +1,109 @@
+"""The trained event model, read once from models/extractor/ (written by `tracker train`).
+
+Two gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
+candidate states an event (its measure, threatened or not), the other whether that event is only
+threatened. The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the
+training split), so `confidence` is an observed precision, not a raw score. model.json holds the feature
+names, the thresholds, the calibration and the version stamp.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..errors import TrackerError
+from ..paths import models_dir
+from .features import feature_names
+
+MODEL_DIR = "extractor"
+FILES = ("event.txt", "threat.txt", "model.json")
+
+
+class ModelError(TrackerError):
+    """The trained model is missing or does not fit this code; `tracker train` rebuilds it."""
+
+
+@dataclass
+class Model:
+    event: object  # lightgbm.Booster
+    threat: object
+    threshold: float
+    threat_threshold: float
+    calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
+    stamp: str
+
+    def calibrate(self, raw: float) -> float:
+        xs, ys = self.calibration
+        if not xs:
+            return raw
+        i = bisect_right(xs, raw)
+        if i == 0:
+            return ys[0]
+        if i >= len(xs):
+            return ys[-1]
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+
+    def predict(self, rows: list[list[float]]) -> list[tuple[float, float, float]]:
+        """(raw event score, calibrated confidence, threat score) for each feature row."""
+        if not rows:
+            return []
+        import numpy as np
+
+        x = np.asarray(rows, dtype=float)
+        raw = self.event.predict(x)
+        threat = self.threat.predict(x)
+        return [(float(r), self.calibrate(float(r)), float(t)) for r, t in zip(raw, threat, strict=True)]
+
+
+def model_dir() -> Path:
+    return models_dir() / MODEL_DIR
+
+
+#: Shared knowledge files the features read (besides every file of models/languages/).
+SHARED_INPUTS = ("platforms.csv", "platform_aliases.csv", "countries.csv", "country_aliases.csv",
+                 "authorities.csv", "regions.csv", "vocabulary.toml")
+
+
+def inputs_hash(folder: Path | None = None) -> str:
+    """SHA-256 over everything that decides what the model does: its weights and the knowledge its features
+    are computed from. The model's stamp is this hash's head, so a changed input needs a retrained,
+    restamped model (tests/test_gate.py checks)."""
+    import hashlib
+
+    folder = folder or model_dir()
+    root = models_dir()
+    files = [folder / "event.txt", folder / "threat.txt", *(root / name for name in SHARED_INPUTS),
+             *sorted((root / "languages").rglob("*.csv"))]
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode())
+            digest.update(b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def load_model(folder: str | None = None) -> Model:
+    import lightgbm as lgb
+
+    path = Path(folder) if folder else model_dir()
+    missing = [name for name in FILES if not (path / name).is_file()]
+    if missing:
+        raise ModelError(f"no trained extractor model in {path} (missing {', '.join(missing)}): run `tracker train`")
+    meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    if meta.get("features") != feature_names():
+        raise ModelError(f"the model in {path} was trained on other features than this code computes: "
+                         "run `tracker train`")
+    return Model(
+        event=lgb.Booster(model_str=(path / "event.txt").read_text(encoding="utf-8")),
+        threat=lgb.Booster(model_str=(path / "threat.txt").read_text(encoding="utf-8")),
+        threshold=float(meta["threshold"]),
+        threat_threshold=float(meta["threat_threshold"]),
+        calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),
+        stamp=meta["stamp"],
+    )

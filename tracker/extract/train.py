@@ -1,0 +1,205 @@
+"""`tracker train`: the event model rebuilt from the corpus's train split, deterministically.
+
+Every candidate of every training text is a row (tracker.extract.dataset). The event model learns which
+candidates state an event, the threat model which of those are only threatened; both are LightGBM with
+fixed seeds on fixed threads, so the same corpus gives the same files. Out-of-fold scores (five folds by
+document) choose the thresholds that maximise event F1 and fit the isotonic calibration of `confidence`;
+the dev and test splits are never seen here. The files are LightGBM's text format and a JSON document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..scoring import Report, score_document
+from .candidates import Candidate
+from .dataset import EVENT, THREAT, document_candidates, gold_keys, label
+from .features import doc_stats, feature_names, featurise
+from .model import inputs_hash
+
+SEED = 7
+FOLDS = 5
+PARAMS = {
+    "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 10,
+    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1,
+    "seed": SEED, "num_threads": 2, "deterministic": True, "force_row_wise": True,
+}
+EVENT_ROUNDS = 300
+THREAT_ROUNDS = 150
+THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
+
+
+@dataclass
+class Doc:
+    id: str
+    language: str
+    gold: list[dict]
+    cands: list[Candidate]
+    rows: list[list[float]]
+    labels: list[int]
+
+
+@dataclass
+class TrainReport:
+    documents: int
+    rows: int
+    positives: int
+    threats: int
+    threshold: float
+    threat_threshold: float
+    oof: dict
+    stamp: str
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("documents", "rows", "positives", "threats", "threshold",
+                                              "threat_threshold", "oof", "stamp", "files", "seconds")}
+
+
+def build(records: list[dict], progress: Callable[[int], None] | None = None) -> list[Doc]:
+    docs = []
+    for rec in records:
+        cands = document_candidates(rec)
+        stats = doc_stats(cands)
+        measures, threats = gold_keys(rec["events"])
+        docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
+                        [label(c, measures, threats) for c in cands]))
+        if progress:
+            progress(1)
+    return docs
+
+
+def _fold(doc_id: str) -> int:
+    return int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % FOLDS
+
+
+def _fit(rows: list[list[float]], labels: list[int], rounds: int, params: dict | None = None):
+    import lightgbm as lgb
+    import numpy as np
+
+    data = lgb.Dataset(np.asarray(rows, dtype=float), np.asarray(labels), free_raw_data=True)
+    return lgb.train({**PARAMS, **(params or {})}, data, num_boost_round=rounds)
+
+
+def _fit_pair(docs: list[Doc]):
+    rows = [r for d in docs for r in d.rows]
+    ys = [y for d in docs for y in d.labels]
+    event = _fit(rows, [int(y in (EVENT, THREAT)) for y in ys], EVENT_ROUNDS)
+    pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
+    threat = _fit([r for r, _ in pos], [int(y == THREAT) for _, y in pos], THREAT_ROUNDS, {"min_data_in_leaf": 5})
+    return event, threat
+
+
+def _event(c: Candidate, threatened: bool) -> dict:
+    action = {"restrict": "block", "shutdown": "shutdown"}.get(c.klass, c.klass)
+    status = "threatened" if threatened else ("lifted" if c.klass == "unblock" else "in_effect")
+    return {"country": c.country, "platform": c.platform, "action": action, "status": status}
+
+
+def score_docs(docs: list[Doc], scores: dict[str, list[tuple[float, float]]], t: float, tt: float) -> Report:
+    """Contracts section 4's event scores of the key decisions at thresholds (t, tt)."""
+    report = Report()
+    for d in docs:
+        best: dict[tuple, float] = {}
+        keep: dict[tuple, dict] = {}
+        for c, (raw, threat) in zip(d.cands, scores[d.id], strict=True):
+            if raw < t:
+                continue
+            ev = _event(c, threat >= tt)
+            key = (c.country, c.platform, "threaten" if threat >= tt else c.klass)  # as engine.decide keys
+            if raw > best.get(key, -1):
+                best[key], keep[key] = raw, ev
+        score_document(d.id, list(keep.values()), d.gold, report)
+    return report
+
+
+def _out_of_fold(docs: list[Doc]) -> dict[str, list[tuple[float, float]]]:
+    import numpy as np
+
+    scores: dict[str, list[tuple[float, float]]] = {}
+    for k in range(FOLDS):
+        train = [d for d in docs if _fold(d.id) != k]
+        held = [d for d in docs if _fold(d.id) == k]
+        event, threat = _fit_pair(train)
+        for d in held:
+            if not d.rows:
+                scores[d.id] = []
+                continue
+            x = np.asarray(d.rows, dtype=float)
+            scores[d.id] = list(zip(event.predict(x).tolist(), threat.predict(x).tolist(), strict=True))
+    return scores
+
+
+def _choose_thresholds(docs: list[Doc], oof: dict) -> tuple[float, float, Report]:
+    best = None
+    for t in THRESHOLDS:
+        for tt in (0.3, 0.4, 0.5, 0.6):
+            rep = score_docs(docs, oof, t, tt)
+            if best is None or rep.f1 > best[2].f1:
+                best = (t, tt, rep)
+    assert best is not None
+    return best
+
+
+def _calibration(docs: list[Doc], oof: dict) -> dict[str, list[float]]:
+    """Isotonic map from raw event score to observed precision, on out-of-fold rows."""
+    from sklearn.isotonic import IsotonicRegression
+
+    raw, truth = [], []
+    for d in docs:
+        for (score, _), y in zip(oof[d.id], d.labels, strict=True):
+            raw.append(score)
+            truth.append(int(y in (EVENT, THREAT)))
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, truth)
+    return {"raw": [round(float(x), 6) for x in iso.X_thresholds_],
+            "probability": [round(float(y), 6) for y in iso.y_thresholds_]}
+
+
+def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | None = None) -> TrainReport:
+    """Train on `records` (the train split, plus reviewed texts) and write the model into `out`."""
+    import time
+
+    start = time.monotonic()
+    docs = build(records, progress)
+    oof = _out_of_fold(docs)
+    threshold, threat_threshold, report = _choose_thresholds(docs, oof)
+    calibration = _calibration(docs, oof)
+    event, threat = _fit_pair(docs)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "event.txt": event.model_to_string(),
+        "threat.txt": threat.model_to_string(),
+    }
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    inputs = inputs_hash(out)
+    stamp = inputs[:12]
+    meta = {
+        "stamp": stamp,
+        "features": feature_names(),
+        "threshold": threshold,
+        "threat_threshold": threat_threshold,
+        "calibration": calibration,
+        "trained_on": {"documents": len(docs), "corpus_sha256": corpus_hash(records)},
+        "params": {**PARAMS, "event_rounds": EVENT_ROUNDS, "threat_rounds": THREAT_ROUNDS, "folds": FOLDS},
+        "out_of_fold": report.as_dict()["events"],
+        "inputs_sha256": inputs,
+    }
+    files["model.json"] = json.dumps(meta, indent=1, sort_keys=True) + "\n"
+    (out / "model.json").write_text(files["model.json"], encoding="utf-8")
+    ys = [y for d in docs for y in d.labels]
+    return TrainReport(len(docs), len(ys), sum(y in (EVENT, THREAT) for y in ys), sum(y == THREAT for y in ys),
+                       threshold, threat_threshold, report.as_dict()["events"], stamp, sorted(files),
+                       round(time.monotonic() - start, 1))
+
+
+def corpus_hash(records: list[dict]) -> str:
+    digest = hashlib.sha256()
+    for rec in sorted(records, key=lambda r: r["id"]):
+        digest.update(json.dumps(rec, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
