@@ -30,19 +30,20 @@ class Language:
     proclitics: tuple[str, ...] = ()  # letters attached before a name ("و", "ب", "ال")
     dateparser_locale: str | None = None  # dateparser language for dates written out (default: code)
     casing: bool = True  # the script has capital letters (names of unknown services can be seen)
+    ordinal_dots: bool = False  # "1." before a noun is an ordinal, not a sentence end ("Ankara 1. Sulh Ceza")
 
 
 def register_languages(register: Callable[[Language], None]) -> None:
     """The built-in languages."""
     register(Language("en", "English", parser="en_core_web_sm"))
     register(Language("ru", "Russian", lemmatizer="pymorphy3"))
-    register(Language("tr", "Turkish", suffixes=True))
+    register(Language("tr", "Turkish", suffixes=True, ordinal_dots=True))
     register(Language("fa", "Persian", proclitics=("و", "ب", "از", "در", "به", "ی"), casing=False))
-    register(Language("ar", "Arabic", proclitics=("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ف", "ل", "ك"),
-                      casing=False))
+    register(Language("ar", "Arabic", proclitics=("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "وب", "ول",
+                                                  "وك", "فب", "و", "ب", "ف", "ل", "ك"), casing=False))
     register(Language("es", "Spanish"))
     register(Language("pt", "Portuguese"))
-    register(Language("fr", "French", parser="fr_core_news_sm"))
+    register(Language("fr", "French", parser="fr_core_news_sm", proclitics=("l'", "l’", "d'", "d’", "qu'", "qu’")))
     register(Language("id", "Indonesian"))
 
 

@@ -38,13 +38,13 @@ def reach(records: list[dict]) -> Reach:
         cands = document_candidates(rec)
         keys = {(c.country, c.platform.lower(), c.klass) for c in cands}
         platforms = {c.platform.lower() for c in cands}
-        measures, threats = gold_keys(rec["events"])
         out.texts += 1
         out.candidates += len(cands)
         for e in rec["events"]:
             klass = action_class(e["action"], e["status"]) or "?"
             platform = canonical_platform(e["platform"]).lower()
-            key = next(k for k in (*measures, *threats) if k[:2] == (e["country"], platform))
+            measures, threats = gold_keys([e])  # this event's own key
+            (key,) = measures or threats
             hit = key in keys
             out.gold += 1
             out.reached += hit

@@ -63,11 +63,11 @@ class Candidate:
 
 
 def read(text: str, pack: Pack, published: str | None = None, title: str | None = None) -> Doc:
-    sents = sentences(text, pack.lang.code, title)
+    sents = sentences(text, pack.lang.code, title, pack.lang.ordinal_dots)
     matches = []
     for s in sents:
         ms = pack.annotate(s)
-        matches.append(ms + unknown_services(s, ms, casing=pack.lang.casing))
+        matches.append(ms + unknown_services(s, ms, pack))
     doc = Doc(text, pack.lang.code, published, title, sents, matches)
     for s, ms in zip(sents, matches, strict=True):
         codes = _countries(ms)
@@ -133,9 +133,10 @@ def candidates(doc: Doc) -> list[Candidate]:
         if not services:
             continue
         from_head = False
-        if sent.list_head is not None and not triggers:
-            triggers = doc.of(sent.list_head, "trigger")
-            from_head = True
+        if not triggers:
+            # a list line: the measure is in the sentence that opens the list
+            if sent.list_head is not None:
+                triggers, from_head = doc.of(sent.list_head, "trigger"), True
         if not triggers:
             continue
         here = [m for m in ms if m.kind in ("country", "authority") and m.value]
@@ -171,10 +172,12 @@ def _classes(trigger: Match, service: Match, contents: list[Match]) -> list[str]
 
 #: How many sentences back a measure told without naming its service may look for it ("The restrictions
 #: were lifted on 10 November.").
-LOOK_BACK = 2
+LOOK_BACK = 3
 
 
 def _earlier_services(doc: Doc, sent: Sentence) -> list[Match]:
+    """The services of the nearest earlier sentence that names any, up to LOOK_BACK sentences back (across a
+    paragraph break too: a list of services often stands in the paragraph before the measure)."""
     for prev in range(sent.index - 1, max(sent.index - 1 - LOOK_BACK, -1), -1):
         other = doc.sentences[prev]
         if other.is_title or other.paragraph != sent.paragraph:
@@ -185,12 +188,13 @@ def _earlier_services(doc: Doc, sent: Sentence) -> list[Match]:
     return []
 
 
+
 def _services(ms: list[Match]) -> list[Match]:
     """One match per service named in the sentence (the first), in order."""
     seen: dict[str, Match] = {}
     for m in ms:
-        if m.kind == "platform" and m.value not in seen:
-            seen[m.value] = m
+        if m.kind == "platform" and m.value and m.value not in seen:  # an empty value blocks a shorter name
+            seen[m.value] = m  # ("internet sitesi", a website, is not "internet")
     return list(seen.values())
 
 

@@ -33,12 +33,13 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
     if not cands:
         return []
     stats = doc_stats(cands)
-    scores = model.predict([featurise(c, stats) for c in cands])
+    rows = [featurise(c, stats) for c in cands]
+    scores = model.predict(rows)
     best: dict[tuple, Decision] = {}
-    for c, (raw, confidence, threat) in zip(cands, scores, strict=True):
+    for c, row, (raw, confidence, threat) in zip(cands, rows, scores, strict=True):
         if raw < model.threshold:
             continue
-        d = Decision(c, confidence, threat >= model.threat_threshold)
+        d = Decision(c, confidence, model.threatened(row, threat))
         if d.key not in best or confidence > best[d.key].confidence:
             best[d.key] = d
     return sorted(best.values(), key=lambda d: (d.candidate.sentence.start, d.candidate.service.start))

@@ -9,6 +9,7 @@ the same measures, and the features never depend on English-only parts.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache
 
 from .. import vocabulary
@@ -67,7 +68,8 @@ def feature_names() -> list[str]:
               "content_after", "trigger_inside_phrase", "trigger_covers_phrase"]
     names += ["is_bullet", "from_list_head", "sent_position", "first_paragraph", "sent_tokens", "has_year",
               "year_gap", "has_quote"]
-    names += ["doc_candidates", "doc_trigger_sentences", "doc_outage", "doc_services", "language_en"]
+    names += ["doc_outage", "language_en", "service_in_title", "title_same_class", "service_sentences",
+              "key_sentences", "key_country_sentences", "service_first_sentence"]
     names += [f"parse_{n}" for n in PARSE_NAMES]
     return names
 
@@ -129,8 +131,8 @@ def featurise(c: Candidate, doc_stats: dict) -> list[float]:
     f += [float(c.sentence.is_bullet), float(c.from_list_head), c.sentence.index / max(len(c.doc.sentences), 1),
           float(c.sentence.paragraph == 0), float(n_tok), float(bool(years)), gap,
           float(any(q in c.sentence.text for q in ('"', "“", "«", "„")))]
-    f += [doc_stats["n_candidates"], doc_stats["trigger_sentences"], doc_stats["outage"],
-          doc_stats["services"], float(c.doc.language == "en")]
+    f += [doc_stats["outage"], float(c.doc.language == "en")]
+    f += _corroboration(c, doc_stats)
     f += relation_features(c, _threat_words(c.doc.language))
     return f
 
@@ -146,17 +148,54 @@ def _threat_words(code: str) -> frozenset[str]:
     return frozenset(e.pattern[0] for e in p.entries if e.kind in ("threat", "future") and len(e.pattern) == 1)
 
 
+def _corroboration(c: Candidate, stats: dict) -> list[float]:
+    """How much the rest of the text backs this candidate: the title names the service (and a measure of the
+    same class), how many sentences name the service, how many candidates share its key (capped)."""
+    title = stats["title"]
+    return [float(c.platform in title["services"]), float(c.klass in title["classes"]),
+            float(min(stats["service_sentences"].get(c.platform, 0), 5)),
+            float(min(stats["key_sentences"].get((c.platform, c.klass), 0), 5)),
+            float(min(stats["key_country_sentences"].get((c.country, c.platform, c.klass), 0), 5)),
+            float(stats["first_sentence"].get(c.platform, 99) == c.sentence.index)]
+
+
 def doc_stats(cands: list[Candidate]) -> dict:
     """Counts over the whole text that every candidate of it shares."""
     if not cands:
         return {}
     doc = cands[0].doc
     total = sum(doc.doc_countries.values()) or 1
+    from .candidates import class_of
+
+    title: dict[str, set] = {"services": set(), "classes": set()}
+    service_sentences: Counter = Counter()
+    first: dict[str, int] = {}
+    for sent, ms in zip(doc.sentences, doc.matches, strict=True):
+        names = {m.value for m in ms if m.kind == "platform" and m.value}
+        if sent.is_title:
+            title["services"] = names
+            title["classes"] = {class_of(m.value, name) for m in ms if m.kind == "trigger" for name in names or {""}}
+            continue
+        service_sentences.update(names)
+        for name in names:
+            first.setdefault(name, sent.index)
+    key_sentences = Counter({k: len(v) for k, v in _group(cands, lambda c: (c.platform, c.klass)).items()})
+    key_country = Counter({k: len(v) for k, v in _group(cands, lambda c: (c.country, c.platform, c.klass)).items()})
     return {
-        "n_candidates": float(len(cands)),
-        "trigger_sentences": float(sum(1 for ms in doc.matches if any(m.kind == "trigger" for m in ms))),
         "outage": float(any(m.kind == "outage" and m.weight >= 0.8 for ms in doc.matches for m in ms)),
-        "services": float(len({m.value for ms in doc.matches for m in ms if m.kind == "platform"})),
         "main_country": doc.doc_countries.most_common(1)[0][0] if doc.doc_countries else "",
         "country_share": {k: v / total for k, v in doc.doc_countries.items()},
+        "title": title,
+        "service_sentences": service_sentences,
+        "key_sentences": key_sentences,
+        "key_country_sentences": key_country,
+        "first_sentence": first,
     }
+
+
+def _group(cands: list[Candidate], key) -> dict:
+    """Distinct sentences per key."""
+    out: dict = {}
+    for c in cands:
+        out.setdefault(key(c), set()).add(c.sentence.index)
+    return out

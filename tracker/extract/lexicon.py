@@ -85,6 +85,10 @@ class Pack:
             names[n.tokens[0]].append(n)
         self.names_by_first = dict(names)
 
+    def words(self, kind: str) -> frozenset[str]:
+        """The one-word patterns of a lexicon kind (list joiners, words that are never names)."""
+        return _words(self, kind)
+
     # ---- lemmas ------------------------------------------------------------------------------------------
 
     def lemma(self, word: str) -> str:
@@ -148,8 +152,11 @@ class Pack:
 
     # ---- names -------------------------------------------------------------------------------------------
 
-    def _name_token_ok(self, want: str, tok: Token, last: bool) -> bool:
-        word = tok.lower
+    def _name_token_ok(self, want: str, tok: Token, last: bool, exact: str | None = None) -> bool:
+        """Whether a token is a name's word: the same word, or on the name's last word a possessive, a case
+        ending (languages with suffixes) or a proclitic before it; `exact` compares case-sensitively."""
+        word = tok.text if exact is not None else tok.lower
+        want = exact if exact is not None else want
         if word == want:
             return True
         if last and word.startswith(want) and word[len(want):] in ("'s", "’s", "'", "’"):
@@ -159,7 +166,9 @@ class Pack:
             return rest[:1] in ("'", "’") or (len(want) >= 5 and rest.isalpha() and len(rest) <= 5)
         return any(word == p + want for p in self.lang.proclitics)
 
-    def name_matches(self, toks: list[Token]) -> list[Match]:
+    def name_matches(self, toks: list[Token], text: str = "", base: int = 0) -> list[Match]:
+        """Names in the tokens; with the sentence's `text` (starting at offset `base`), a name's words must
+        be separated by spaces only ("Facebook, Messenger" is two names, not "Facebook Messenger")."""
         out: list[Match] = []
         for i, tok in enumerate(toks):
             heads = {tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")}
@@ -173,12 +182,11 @@ class Pack:
                     if i + n > len(toks):
                         continue
                     span = toks[i:i + n]
-                    if name.exact is not None:
-                        shown = " ".join(t.text for t in span)
-                        if shown != name.exact and shown.replace("’", "'").removesuffix("'s") != name.exact:
-                            continue
-                    elif not all(self._name_token_ok(w, t, k == n - 1) for k, (w, t) in enumerate(
-                            zip(name.tokens, span, strict=True))):
+                    if text and any(text[a.end - base:b.start - base].strip() for a, b in zip(span, span[1:])):
+                        continue
+                    exact = name.exact.split(" ") if name.exact is not None else [None] * n
+                    if len(exact) != n or not all(self._name_token_ok(w, t, k == n - 1, x) for k, (w, t, x) in
+                                                  enumerate(zip(name.tokens, span, exact, strict=True))):
                         continue
                     out.append(Match(name.kind, name.value, name.weight, i, i + n, span[0].start, span[-1].end))
         return _longest(out)
@@ -188,7 +196,16 @@ class Pack:
         for tok in sent.tokens:
             if not tok.lemma:
                 tok.lemma = self.lemma(tok.lower)
-        return self.lexicon_matches(sent.tokens) + self.name_matches(sent.tokens)
+        return self.lexicon_matches(sent.tokens) + self.name_matches(sent.tokens, sent.text, sent.start)
+
+
+@cache
+def _words_cached(code: str, kind: str, entries: tuple) -> frozenset[str]:
+    return frozenset(e.pattern[0] for e in entries if e.kind == kind and len(e.pattern) == 1)
+
+
+def _words(p: Pack, kind: str) -> frozenset[str]:
+    return _words_cached(p.lang.code, kind, tuple(p.entries))
 
 
 def _longest(matches: list[Match]) -> list[Match]:
@@ -281,7 +298,12 @@ def pack(code: str) -> Pack | None:
     folder = models_dir() / "languages" / lang.code
     entries = [Entry(r["kind"], _parse_pattern(r["pattern"], lang.code), r.get("value") or "",
                      float(r.get("weight") or 1)) for r in _read(folder / "lexicon.csv")]
-    raw = _shared_names() + [(r["name"], r["kind"], r.get("value") or "", (r.get("case") or "") == "exact")
-                             for r in _read(folder / "names.csv")]
+    # The shared gazetteers are English names; read in another language's text they must be written as
+    # names are ("Cuba", not the Spanish "cuba", a tub; "Mali", not the Turkish "mali", financial).
+    shared = _shared_names()
+    if lang.code != "en" and lang.casing:
+        shared = [(row[0], row[1], row[2], True, *row[4:]) for row in shared]
+    raw = shared + [(r["name"], r["kind"], r.get("value") or "", (r.get("case") or "") == "exact")
+                    for r in _read(folder / "names.csv")]
     names = [n for n in (_name(*row, lang=lang.code) for row in raw) if n is not None]
     return Pack(lang, entries, names)

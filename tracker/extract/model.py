@@ -20,6 +20,10 @@ from ..paths import models_dir
 from .features import feature_names
 
 MODEL_DIR = "extractor"
+#: Where the strongest threat cue just before the measure word sits in a feature row, and how strong it must
+#: be to make the event a threat on its own.
+THREAT_BEFORE = feature_names().index("threat_before")
+THREAT_CUE = 0.8
 FILES = ("event.txt", "threat.txt", "model.json")
 
 
@@ -47,6 +51,12 @@ class Model:
             return ys[-1]
         x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
         return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+
+    def threatened(self, row: list[float], threat_score: float) -> bool:
+        """Only threatened: the threat model says so, or a strong threat cue stands right before the measure
+        word ("warned it would block", "could face fines"), which the threat model, trained on few threats,
+        does not always weigh enough."""
+        return threat_score >= self.threat_threshold or row[THREAT_BEFORE] >= THREAT_CUE
 
     def predict(self, rows: list[list[float]]) -> list[tuple[float, float, float]]:
         """(raw event score, calibrated confidence, threat score) for each feature row."""

@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 #: A word: letters and digits of any script, with inner apostrophes, hyphens and dots (U.S., Twitter'a,
-#: e-mail, 5651). Arabic tatweel and zero-width non-joiner (Persian) stay inside words.
-_TOKEN = re.compile(r"[\w\u0640\u200c]+(?:['’\-.][\w\u0640\u200c]+)*", re.UNICODE)
+#: e-mail, 5651). Arabic tatweel, Arabic vowel marks and the zero-width non-joiner (Persian) stay inside
+#: words; the marks are dropped from the form words are compared in (حُجبت is read as حجبت).
+_WORD_CHARS = r"\w\u0640\u200c\u064b-\u065f\u0670"
+_TOKEN = re.compile(rf"[{_WORD_CHARS}]+(?:['’\-.][{_WORD_CHARS}]+)*", re.UNICODE)
+_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640]")
 _SENT_END = re.compile(r"(?<=[.!?؟۔…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W\d_a-z])|(?<=[.!?؟۔…])\s*\n", re.UNICODE)
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s*$")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦]|\d{1,2}[.)]|[a-z][.)])\s+", re.UNICODE)
@@ -61,7 +64,7 @@ def lower(text: str, language: str = "") -> str:
 
 def tokens(text: str, offset: int = 0, language: str = "") -> list[Token]:
     low = lower(text, language)
-    return [Token(m.group(), m.start() + offset, m.end() + offset, low[m.start():m.end()])
+    return [Token(m.group(), m.start() + offset, m.end() + offset, _MARKS.sub("", low[m.start():m.end()]))
             for m in _TOKEN.finditer(text)]
 
 
@@ -82,12 +85,15 @@ def _is_abbreviation(chunk: str) -> bool:
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 
-def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}\.$")
+
+
+def _split_block(text: str, start: int, end: int, ordinal_dots: bool = False) -> list[tuple[int, int]]:
     """Sentence spans of one line or block, by sentence-final punctuation."""
     out, cur = [], start
     for m in _SENT_END.finditer(text, start, end):
         chunk = text[cur:m.start()]
-        if _is_abbreviation(chunk) or _LIST_MARK.match(chunk):
+        if _is_abbreviation(chunk) or _LIST_MARK.match(chunk) or (ordinal_dots and _ORDINAL.search(chunk)):
             continue
         if text[cur:m.start()].strip():
             out.append((cur, m.start()))
@@ -105,7 +111,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def sentences(text: str, language: str = "", title: str | None = None) -> list[Sentence]:
+def sentences(text: str, language: str = "", title: str | None = None, ordinal_dots: bool = False) -> list[Sentence]:
     """The title (when given, as sentence 0 with offsets into the title), then the text's sentences."""
     out: list[Sentence] = []
     if title and title.strip():
@@ -120,7 +126,7 @@ def sentences(text: str, language: str = "", title: str | None = None) -> list[S
             if not line.strip():
                 continue
             bullet = bool(_BULLET.match(line))
-            for s, e in _split_block(text, ls, le):
+            for s, e in _split_block(text, ls, le, ordinal_dots):
                 s, e = _trim(text, s, e)
                 if s >= e:
                     continue
