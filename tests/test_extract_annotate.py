@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from tracker.cli import main
 from tracker.extract import annotate_file, extractor_version
 from tracker.extract.annotate import CONTRACT_FIELDS, VERSION_KEY
-from tracker.paths import model_file
+from tracker.extract.model import load_model
 
 ACTIONS = {"block", "throttle", "ban", "restrict", "shutdown", "unblock", "fine", "takedown_order"}
 STATUSES = {None, "threatened", "announced", "in_effect", "lifted"}
@@ -39,6 +39,8 @@ GOOD = [
 ]
 SPANISH = ("Las autoridades de Venezuela bloquearon el acceso a Twitter durante la noche del viernes, "
            "según informaron varias organizaciones que vigilan la red.")
+#: German has no language pack: reported as skipped, never silently dropped.
+GERMAN = "Die Behörden in der Türkei haben am Freitag den Zugang zu Instagram gesperrt, berichteten Nutzer in Ankara."
 
 
 def jl(obj) -> bytes:
@@ -77,7 +79,7 @@ def test_good_lines_one_output_each_in_order_with_contract_fields(tmp_path):
     assert [o["id"] for o in out] == ["a1", "a2", "a3"]
     assert summary.ok and (summary.lines, summary.annotated, summary.errors) == (3, 3, 0)
     for o, doc in zip(out, GOOD, strict=True):
-        assert set(o) == {"id", "events", VERSION_KEY}
+        assert set(o) == {"id", "language", "events", VERSION_KEY} and o["language"] == "en"
         for ev in o["events"]:
             check_event(ev, doc["text"])
     assert out[1]["events"] == []  # ordinary news: nothing
@@ -90,10 +92,8 @@ def test_good_lines_one_output_each_in_order_with_contract_fields(tmp_path):
 def test_every_output_line_carries_the_extractor_version(tmp_path):
     src = write(tmp_path / "in.jsonl", [jl(GOOD[1]), b"{broken"])
     annotate_file(src, tmp_path / "out.jsonl", err=io.StringIO())
-    stamp = next(ln.strip() for ln in model_file("extract_version.txt").read_text().splitlines()
-                 if ln.strip() and not ln.startswith("#"))
     version = extractor_version()
-    assert version.endswith(f"+models.{stamp}")
+    assert version.endswith(f"+model.{load_model().stamp}")
     assert [o[VERSION_KEY] for o in read_out(tmp_path / "out.jsonl")] == [version, version]
 
 
@@ -139,24 +139,29 @@ def test_bad_lines_get_error_lines_and_the_rest_is_annotated(tmp_path):
         assert bad["id"] == rid
         assert bad["error"].startswith(f"line {line_no}: ") and words in bad["error"], bad
         assert messages[n].startswith(f"{src}:{line_no}: ") and words in messages[n]
-        assert after == {"id": "a2", "events": [], VERSION_KEY: extractor_version()}
+        assert after == {"id": "a2", "language": "en", "events": [], VERSION_KEY: extractor_version()}
 
 
-def test_non_english_text_yields_no_events_and_a_note(tmp_path):
+def test_texts_are_read_in_their_language_and_one_without_a_pack_is_reported(tmp_path):
     src = write(tmp_path / "in.jsonl", [jl({"id": "es1", "text": SPANISH, "published": "2024-01-01"}),
-                                        jl(GOOD[0])])
+                                        jl({"id": "de1", "text": GERMAN}), jl(GOOD[0]),
+                                        jl({"id": "es2", "text": SPANISH, "language": "es"})])
     err = io.StringIO()
     summary = annotate_file(src, tmp_path / "out.jsonl", err=err)
     out = read_out(tmp_path / "out.jsonl")
-    assert out[0] == {"id": "es1", "events": [], VERSION_KEY: extractor_version()}
-    assert out[1]["events"]
-    assert summary.ok and summary.not_english == 1
-    assert err.getvalue().strip() == f"{src}:1: id es1: not English (detected 'es'): no events"
+    assert out[0]["language"] == "es" and ("VE", "Twitter") in {(e["country"], e["platform"]) for e in out[0]["events"]}
+    for ev in out[0]["events"]:
+        check_event(ev, SPANISH)
+    assert out[1] == {"id": "de1", "events": [], VERSION_KEY: extractor_version()}
+    assert out[2]["events"] and out[3]["language"] == "es"  # a given language is used, not detected
+    assert summary.ok and summary.skipped == 1 and summary.languages == {"es": 2, "en": 1}
+    assert err.getvalue().strip() == f"{src}:2: id de1: no language pack for 'de': skipped"
 
 
 def test_two_workers_give_the_same_output_as_one(tmp_path):
     docs = [dict(d, id=f"{d['id']}-{i}") for i in range(3) for d in GOOD]
-    lines = [jl(d) for d in docs] + [b"not json", jl({"id": "es", "text": SPANISH}), jl(GOOD[0])]
+    lines = [jl(d) for d in docs] + [b"not json", jl({"id": "es", "text": SPANISH}), jl({"id": "de", "text": GERMAN}),
+                                     jl(GOOD[0])]
     src = write(tmp_path / "in.jsonl", lines)
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     err1, err2 = io.StringIO(), io.StringIO()
@@ -190,15 +195,15 @@ def test_cli_exit_codes(tmp_path):
 
 def test_installed_command_runs_as_a_process(tmp_path):
     """The console script itself, as a user runs it: stderr notes, output file, exit status."""
-    src = write(tmp_path / "in.jsonl", [jl(GOOD[0]), jl({"id": "x"}), jl({"id": "es", "text": SPANISH})])
+    src = write(tmp_path / "in.jsonl", [jl(GOOD[0]), jl({"id": "x"}), jl({"id": "de", "text": GERMAN})])
     exe = Path(sys.executable).with_name("tracker")
     proc = subprocess.run([str(exe), "annotate", str(src), "-o", str(tmp_path / "out.jsonl"), "--workers", "1"],
                           check=False, capture_output=True, text=True, timeout=300, env=os.environ.copy())
     assert proc.returncode == 1, proc.stderr
     assert f"{src}:2: missing 'text'" in proc.stderr
-    assert f"{src}:3: id es: not English" in proc.stderr
+    assert f"{src}:3: id de: no language pack for 'de': skipped" in proc.stderr
     out = read_out(tmp_path / "out.jsonl")
-    assert [o["id"] for o in out] == ["a1", "x", "es"]
+    assert [o["id"] for o in out] == ["a1", "x", "de"]
     assert out[0]["events"] and out[1]["error"] == "line 2: missing 'text'" and out[2]["events"] == []
 
 

@@ -182,7 +182,7 @@ def test_eval_errors_lists_each_false_and_missed_event(tmp_path):
     result = CliRunner().invoke(main, ["eval", str(gold), "--errors"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[1].startswith("events     precision 0.000  recall 0.000")
+    assert lines[1].startswith("events         precision 0.000  recall 0.000")
     miss = [ln for ln in lines if ln.startswith("g2\tmiss")]
     assert miss and "EG/signal/restrict" in miss[0]
     false = [ln for ln in lines if ln.startswith("g1\tfalse")]
