@@ -1,0 +1,186 @@
+"""The deterministic half of extraction v2: sentences, lexicon and name matches, candidates and fields.
+
+The forms real reports take (issue 13, section 3) must reach a candidate whatever the model then decides:
+lists of services, bullet lines under a colon, services as modifiers, several countries in one sentence,
+takedown orders, the measure words beyond "block", the services the old lists lacked. The model's own
+quality is the gate's business (tests/test_gate.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.extract.candidates import Candidate, candidates, read
+from tracker.extract.fields import read_actor, read_date, read_reason, read_scope
+from tracker.extract.lexicon import pack
+from tracker.extract.text import sentences
+from tracker.extract.when import find, jalali_to_gregorian
+
+
+def cands(text: str, lang: str = "en", published: str = "2024-03-15", title: str | None = None) -> list[Candidate]:
+    return candidates(read(text, pack(lang), published, title))
+
+
+def keys(text: str, lang: str = "en", **kw) -> set[tuple[str, str, str]]:
+    return {(c.country, c.platform, c.klass) for c in cands(text, lang, **kw)}
+
+
+# ---- sentences ----------------------------------------------------------------------------------------
+
+
+def test_sentences_keep_offsets_abbreviations_and_lists():
+    text = ("The U.S. embassy said nothing. Mr. Smith agreed.\n\n"
+            "The regulator blocked these services:\n\n- Facebook\n- Instagram\n3. Bigo Live")
+    sents = sentences(text, "en", "A title")
+    assert [s.text for s in sents] == ["A title", "The U.S. embassy said nothing.", "Mr. Smith agreed.",
+                                       "The regulator blocked these services:", "- Facebook", "- Instagram",
+                                       "3. Bigo Live"]
+    assert all(text[s.start:s.end] == s.text for s in sents[1:])
+    assert [s.list_head for s in sents[4:]] == [3, 3, 3] and all(s.is_bullet for s in sents[4:])
+
+
+def test_turkish_ordinals_do_not_end_a_sentence():
+    text = "Ankara 1. Sulh Ceza Hakimliği erişim engeli getirdi. Karar açıklandı."
+    assert [s.text for s in sentences(text, "tr", ordinal_dots=True)] == [
+        "Ankara 1. Sulh Ceza Hakimliği erişim engeli getirdi.", "Karar açıklandı."]
+
+
+# ---- what real reports look like ------------------------------------------------------------------------
+
+
+def test_every_service_of_a_list_is_a_candidate():
+    text = "Facebook, Instagram, WhatsApp and Telegram were restricted in Ethiopia on Thursday."
+    assert {p for _, p, _ in keys(text)} >= {"Facebook", "Instagram", "WhatsApp", "Telegram"}
+
+
+def test_services_after_including_and_such_as():
+    text = "India banned 59 Chinese apps, including TikTok, Shareit and WeChat, on Monday."
+    assert {("IN", p, "restrict") for p in ("TikTok", "SHAREit", "WeChat")} <= keys(text)
+
+
+def test_bullet_lines_take_the_measure_of_the_sentence_that_opens_the_list():
+    text = ("Azerbaijan's ministry said the following platforms were blocked on Sunday:\n\n"
+            "• Facebook\n• TikTok\n• Medianálisis")
+    assert {("AZ", p, "restrict") for p in ("Facebook", "TikTok", "Medianálisis")} <= keys(text)
+
+
+def test_a_service_as_modifier_of_a_fine():
+    assert ("RU", "Google", "fine") in keys("A Moscow court fined Google 3 million roubles on Tuesday.")
+
+
+def test_orders_to_remove_or_block_content_are_takedown_candidates():
+    assert ("BR", "Twitter", "takedown_order") in keys(
+        "Brazil's Supreme Court ordered Twitter to block 20 accounts within 24 hours.")
+    assert ("RU", "Telegram", "takedown_order") in keys(
+        "Roskomnadzor ordered Telegram to delete the posts by Friday.")
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Authorities in Guinea snapped the internet on Tuesday.", ("GN", "internet", "shutdown")),
+    ("The fibre link to the region was severed on orders of Ethiopia's government.", ("ET", "internet", "shutdown")),
+    ("Pakistan revoked the licence of Bigo Live on Monday.", ("PK", "Bigo Live", "restrict")),
+    ("Users in Iran were prevented from accessing Instagram.", ("IR", "Instagram", "restrict")),
+    ("Russia reduced the speed of YouTube on desktop computers.", ("RU", "YouTube", "throttle")),
+    ("A communications blackout hit Myanmar's mobile internet on Monday.", ("MM", "mobile internet", "shutdown")),
+    ("Tanzania announced the restoration of access to Twitter.", ("TZ", "Twitter", "unblock")),
+])
+def test_measure_words_beyond_block(text, key):
+    assert key in keys(text)
+
+
+def test_several_countries_in_one_sentence_give_a_candidate_each():
+    text = "Uzbekistan and Tajikistan blocked TikTok in 2021."
+    assert {("UZ", "TikTok", "restrict"), ("TJ", "TikTok", "restrict")} <= keys(text)
+
+
+@pytest.mark.parametrize(("text", "platform"), [
+    ("Roskomnadzor restricted access to Odnoklassniki and Moi Mir.", "Odnoklassniki"),
+    ("Roskomnadzor restricted access to Odnoklassniki and Moi Mir.", "Moi Mir"),
+    ("Ofcom fined 4chan on Monday.", "4chan"),
+    ("Authorities in Iran blocked bulk SMS messages.", "SMS"),
+    ("Mali's junta suspended RFI and France 24.", "RFI"),
+    ("Mali's junta suspended RFI and France 24.", "France 24"),
+    ("Kenya cut mobile broadband in Nairobi.", "mobile internet"),
+])
+def test_services_the_old_lists_lacked(text, platform):
+    assert platform in {p for _, p, _ in keys(text)}
+
+
+def test_the_contexts_country_stands_beside_the_one_the_sentence_names():
+    text = "India's government acted.\nThe Centre banned 59 apps, TikTok among them, amid the stand-off with China."
+    found = keys(text)
+    assert ("IN", "TikTok", "restrict") in found and ("CN", "TikTok", "restrict") in found
+
+
+def test_a_measure_told_without_its_service_looks_back_in_its_paragraph():
+    text = "Ethiopia blocked Facebook and TikTok in February. The restrictions were lifted on 17 July."
+    assert ("ET", "Facebook", "unblock") in keys(text)
+
+
+@pytest.mark.parametrize(("lang", "text", "key"), [
+    ("ru", "Роскомнадзор замедлил Twitter 10 марта 2021 года.", ("RU", "Twitter", "throttle")),
+    ("tr", "BTK, Instagram'a erişim engeli getirdi.", ("TR", "Instagram", "restrict")),
+    ("fa", "دادستانی تهران دسترسی به تلگرام را فیلتر کرد.", ("IR", "Telegram", "restrict")),
+    ("ar", "حجبت السلطات المصرية موقع يوتيوب.", ("EG", "YouTube", "restrict")),
+    ("es", "Conatel bloqueó el acceso a X en Venezuela.", ("VE", "Twitter", "restrict")),
+    ("pt", "O STF determinou a suspensão do X no Brasil.", ("BR", "Twitter", "restrict")),
+    ("fr", "Le Sénégal a coupé l'internet mobile dimanche.", ("SN", "mobile internet", "shutdown")),
+    ("id", "Kominfo memblokir akses ke Telegram di Indonesia.", ("ID", "Telegram", "restrict")),
+])
+def test_every_language_pack_reaches_its_press(lang, text, key):
+    assert key in keys(text, lang)
+
+
+# ---- fields ---------------------------------------------------------------------------------------------
+
+
+def one(text: str, platform: str, klass: str | None = None, **kw) -> Candidate:
+    return next(c for c in cands(text, **kw) if c.platform == platform and (klass is None or c.klass == klass))
+
+
+@pytest.mark.parametrize(("lang", "text", "published", "want"), [
+    ("en", "Iran blocked Signal on Friday.", "2024-03-12", ["2024-03-08"]),
+    ("en", "The ban began on 4 March 2022 and was lifted in May 2023.", "2024-01-01", ["2022-03-04", "2023-05"]),
+    ("ru", "4 марта 2022 г. Роскомнадзор заблокировал Facebook, вчера — Instagram.", "2022-03-15",
+     ["2022-03-04", "2022-03-14"]),
+    ("es", "El 4 de marzo de 2022 se bloqueó.", "2022-03-15", ["2022-03-04"]),
+    ("ar", "في ٤ مارس ٢٠٢٢ حجبت الهيئة الموقع.", "2022-03-20", ["2022-03-04"]),
+    ("fa", "در ۲۶ آبان ۱۳۹۸ اینترنت قطع شد.", "2019-11-20", ["2019-11-17"]),
+])
+def test_dates_in_every_language(lang, text, published, want):
+    assert [f.value for f in find(text, lang, published)] == want
+
+
+def test_solar_hijri_dates_convert():
+    assert jalali_to_gregorian(1403, 10, 4).isoformat() == "2024-12-24"
+
+
+def test_date_of_a_new_measure_is_publication_and_background_has_none():
+    lead = one("Authorities blocked Telegram in Iran.", "Telegram", published="2024-03-15")
+    assert read_date(lead) == "2024-03-15"
+    text = ("Iran's parliament met on Monday to debate the budget. Officials spoke at length. "
+            "Ministers left early.\n\nElsewhere, Twitter has long been blocked in China.")
+    background = one(text, "Twitter", published="2024-03-15")
+    assert read_date(background) is None
+
+
+def test_actor_prefers_the_named_authority_and_keeps_a_demonym():
+    assert read_actor(one("On Friday Roskomnadzor said it had slowed down Twitter.", "Twitter")) == "Roskomnadzor"
+    assert read_actor(one("Iranian authorities blocked Instagram on Monday.", "Instagram")) == "Iranian authorities"
+    assert read_actor(one("Turkey blocked Wikipedia in 2017.", "Wikipedia")) == "Turkey"
+
+
+def test_reason_is_the_clause_after_its_opener_with_its_category():
+    c = one("Russia blocked LinkedIn in 2016, citing its failure to store user data locally.", "LinkedIn")
+    reason, category = read_reason(c)
+    assert reason == "its failure to store user data locally" and category == "legal_noncompliance"
+    c = one("Iraq cut the internet on Sunday to prevent cheating in exams.", "internet")
+    assert read_reason(c) == ("cheating in exams", "exams")
+
+
+def test_scope_from_regions_and_government_devices():
+    assert read_scope(one("Manipur suspended mobile internet for five days.", "mobile internet"), "shutdown") == \
+        "regional"
+    assert read_scope(one("Canada banned TikTok on government devices.", "TikTok"), "restrict") == \
+        "government_devices"
+    assert read_scope(one("Russia fined Google on Monday.", "Google", "fine"), "fine") is None
