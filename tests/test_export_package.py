@@ -14,8 +14,9 @@ import pytest
 
 from tests import factories
 from tracker.export import KINDS, parse_filters, write_package
-from tracker.export.columns import ACTIONS, JUSTIFICATION_CATEGORIES, SCOPES, STATUSES
+from tracker.export.columns import ACTIONS, STATUSES
 from tracker.export.package import RESOURCES
+from tracker.vocabulary import justification_categories, scopes
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
@@ -57,8 +58,8 @@ def test_descriptor_has_types_enums_and_keys(full_db, tmp_path):
     assert [f["name"] for f in res["events"]["schema"]["fields"]] == KINDS["events"].column_names()
     assert fields["action"]["constraints"]["enum"] == list(ACTIONS)
     assert fields["status"]["constraints"]["enum"] == list(STATUSES)
-    assert fields["scope"]["constraints"]["enum"] == list(SCOPES)
-    assert fields["justification_category"]["constraints"]["enum"] == list(JUSTIFICATION_CATEGORIES)
+    assert fields["scope"]["constraints"]["enum"] == list(scopes())
+    assert fields["justification_category"]["constraints"]["enum"] == list(justification_categories())
     assert fields["n_mentions"]["type"] == "integer" and fields["confidence"]["type"] == "number"
     assert fields["updated_at"]["type"] == "datetime"
     assert res["events"]["schema"]["primaryKey"] == ["id"]

@@ -51,7 +51,7 @@ def test_every_table_of_a_real_database_is_described_or_hidden(db_path: Path) ->
 def test_events_defaults() -> None:
     events = build_metadata()["databases"][DATABASE]["tables"]["events"]
     assert events["sort_desc"] == "date"
-    assert events["facets"] == ["country", "platform", "action", "status", "justification_category",
+    assert events["facets"] == ["country", "platform", "action", "status", "justification_category", "language",
                                 {"publisher_type": "publisher_type"}]
     assert build_metadata()["databases"][DATABASE]["tables"]["event_sources"]["facets"] == ["publisher"]
 

@@ -34,13 +34,15 @@ SOURCE_URL = f"/{DATABASE}/sources"
 #: publisher types (regulator, press, ngo, court) of their sources.
 PUBLISHER_TYPE_FACET = {"publisher_type": "publisher_type"}
 FACETS: dict[str, list[str | dict[str, str]]] = {
-    "events": ["country", "platform", "action", "status", "justification_category", PUBLISHER_TYPE_FACET],
-    "event_list": ["country", "platform", "action", "status", "justification_category", PUBLISHER_TYPE_FACET],
+    "events": ["country", "platform", "action", "status", "justification_category", "language",
+               PUBLISHER_TYPE_FACET],
+    "event_list": ["country", "platform", "action", "status", "justification_category", "language",
+                   PUBLISHER_TYPE_FACET],
     "event_source_list": ["country", "platform", "status", "publisher"],
-    "mentions": ["country", "platform", "action", "status", "justification_category"],
+    "mentions": ["country", "platform", "action", "status", "justification_category", "language"],
     "event_sources": ["publisher"],
     "sources": ["publisher", "type"],
-    "articles": ["source"],
+    "articles": ["source", "language"],
 }
 #: Default sort, latest first.
 SORT_DESC: dict[str, str] = {

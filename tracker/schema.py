@@ -8,7 +8,10 @@ tables and migrates older databases towards them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from . import vocabulary
 
 #: The generation of the file format, recorded in PRAGMA user_version: bumped by a named migration
 #: (tracker.migrations) that a tracker without it could not read. Added tables and columns need no bump:
@@ -21,12 +24,51 @@ PUBLIC = "public"
 PRIVATE = "private"
 
 
+def _source_types() -> tuple[str, ...]:
+    from .crawl.types import names
+
+    return names()
+
+
+def _outcomes() -> tuple[str, ...]:
+    from .crawl.outcomes import KINDS
+
+    return tuple(KINDS)
+
+
+#: Where the values of each enumerated column come from: the contract's vocabulary or a registry, never a
+#: list written here.
+ENUMS: dict[str, Callable[[], tuple[str, ...]]] = {
+    "action": vocabulary.actions,
+    "action_class": vocabulary.action_classes,
+    "status": vocabulary.statuses,
+    "scope": vocabulary.scopes,
+    "justification_category": vocabulary.justification_categories,
+    "publisher": vocabulary.publisher_types,
+    "source_type": _source_types,
+    "outcome": _outcomes,
+}
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     type: type  # str, int, float or bytes, as sqlite-utils expects
-    description: str
+    text: str  # what the column means (the allowed values are added from `enum`)
     not_null: bool = False
+    kind: str = "text"  # text, date (YYYY, YYYY-MM or YYYY-MM-DD), datetime (UTC ISO 8601), list (JSON), enum
+    enum: str | None = None  # for kind enum: the key in ENUMS of its values
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return ENUMS[self.enum]() if self.enum else ()
+
+    @property
+    def description(self) -> str:
+        """The meaning, and for an enumerated column "One of: ..." from its values."""
+        if not self.enum:
+            return self.text
+        return f"{self.text} One of: {', '.join(self.values)}."
 
 
 @dataclass(frozen=True)
@@ -72,6 +114,21 @@ class View:
 
 C = Column
 
+
+def D(name: str, text: str, not_null: bool = False) -> Column:
+    """A partial date column (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    return Column(name, str, text, not_null, kind="date")
+
+
+def T(name: str, text: str, not_null: bool = False) -> Column:
+    """A UTC time stamp column (ISO 8601)."""
+    return Column(name, str, text, not_null, kind="datetime")
+
+
+def E(name: str, enum: str, text: str, not_null: bool = False) -> Column:
+    """An enumerated column whose values come from ENUMS[enum]."""
+    return Column(name, str, text, not_null, kind="enum", enum=enum)
+
 TABLES: tuple[Table, ...] = (
     Table(
         "sources",
@@ -79,16 +136,16 @@ TABLES: tuple[Table, ...] = (
         (
             C("name", str, "Unique short name of the source, from feeds.toml.", True),
             C("url", str, "Address of the feed, listing page or sitemap.", True),
-            C("type", str, "rss, atom, html (press-release listing page) or sitemap.", True),
-            C("publisher", str, "Who publishes it: regulator, press, ngo or court.", True),
+            E("type", "source_type", "How the links to articles are found (the source types of tracker.crawl.types).", True),
+            E("publisher", "publisher", "Who publishes it.", True),
             C("country", str, "ISO 3166-1 alpha-2 country of a regulator or court; empty for press and NGOs."),
             C("language", str, "Main language of the source (ISO 639-1)."),
-            C("tags", str, "JSON list of free tags from feeds.toml."),
+            C("tags", str, "JSON list of free tags from feeds.toml.", kind="list"),
             C("enabled", int, "1 when the crawler polls the source, 0 when it is switched off."),
             C("poll_minutes", int, "How often the source should be polled, in minutes."),
             C("etag", str, "ETag of the last successful fetch, sent back for a conditional GET."),
             C("last_modified", str, "Last-Modified of the last successful fetch, sent back for a conditional GET."),
-            C("last_polled", str, "UTC time (ISO 8601) of the last poll of the source."),
+            T("last_polled", "UTC time (ISO 8601) of the last poll of the source."),
             C("last_status", str, "Outcome of the last poll: ok, not_modified, partial (a deadline cut it; the"
               " rest is left for the next run) or failed."),
             C("last_error", str, "Reason of the last failure (or what a partial poll left), empty after a success."),
@@ -109,11 +166,11 @@ TABLES: tuple[Table, ...] = (
             C("title", str, "Title of the article."),
             C("text", str, "Main text extracted with trafilatura."),
             C("author", str, "Author as the page names it."),
-            C("published", str, "Publication date (YYYY-MM-DD) from the page, htmldate or the feed."),
+            D("published", "Publication date (YYYY-MM-DD) from the page, htmldate or the feed."),
             C("language", str, "Detected language of the text (ISO 639-1)."),
             C("content_hash", str, "SHA-256 of the normalised text; the same text from two URLs is stored once."),
             C("raw_html", bytes, "The fetched HTML, gzip-compressed, so extraction can be re-run offline."),
-            C("fetched_at", str, "UTC time (ISO 8601) the page was fetched."),
+            T("fetched_at", "UTC time (ISO 8601) the page was fetched."),
             C("extractor_version", str, "Version of the event extractor that last processed the article; empty if none."),
         ),
         foreign_keys=(("source", "sources", "name"),),
@@ -134,13 +191,11 @@ TABLES: tuple[Table, ...] = (
             C("bytes", int, "Size of the response body in bytes, as received (before gzip/deflate decoding)."),
             C("duration_ms", int, "Time the attempt took, in milliseconds."),
             C("error", str, "Why the attempt failed; empty on success."),
-            C("fetched_at", str, "UTC time (ISO 8601) of the attempt."),
-            C("outcome", str, "What came of it: ok, not_modified, redirect, http_gone (401/403/404/410/451),"
-              " http_error, timeout, connect_error, cancelled, refused (internal address or not http(s)),"
-              " too_big, not_html, bad_encoding, redirect_loop, too_many_redirects, disallowed (robots.txt),"
-              " no_text, duplicate. A redirect hop takes the outcome of the article it led to. An article URL"
-              " with a final outcome (http_gone, refused, too_big, not_html, bad_encoding, redirect_loop,"
-              " too_many_redirects, no_text, duplicate) is not fetched again."),
+            T("fetched_at", "UTC time (ISO 8601) of the attempt."),
+            E("outcome", "outcome", "What came of it (tracker.crawl.outcomes says what each kind means). A redirect"
+              " hop takes the outcome of the article it led to. An article URL with a final outcome (http_gone,"
+              " refused, too_big, not_html, bad_encoding, redirect_loop, too_many_redirects, no_text, duplicate)"
+              " is not fetched again."),
         ),
         indexes=(("source",), ("fetched_at",), ("url", "kind")),
         internal=True,
@@ -189,20 +244,21 @@ TABLES: tuple[Table, ...] = (
             C("position", int, "Order of the event among the article's events."),
             C("country", str, "ISO code of the country whose authority acts."),
             C("platform", str, "Canonical name of the service acted on."),
-            C("action", str, "block, throttle, ban, restrict, shutdown, unblock, fine or takedown_order."),
-            C("action_class", str, "Action folded for matching: threaten, unblock, restrict, throttle, shutdown, fine, takedown_order."),
-            C("status", str, "threatened, announced, in_effect or lifted; empty when the text does not say."),
+            E("action", "action", "What the measure does, as this article states it."),
+            E("action_class", "action_class", "Action folded for matching (contracts section 4)."),
+            E("status", "status", "Stage of the measure as this article states it; empty when the text does not say."),
             C("actor", str, "The authority as the text names it."),
-            C("date", str, "Date of the measure (YYYY-MM-DD, YYYY-MM or YYYY), resolved against publication."),
-            C("scope", str, "nationwide, regional or government_devices; empty when the text does not say."),
+            D("date", "Date of the measure (YYYY-MM-DD, YYYY-MM or YYYY), resolved against publication."),
+            E("scope", "scope", "Where the measure applies; empty when the text does not say."),
             C("justification", str, "Stated reason, an exact substring of the article text."),
-            C("justification_category", str, "Category of the stated reason."),
+            E("justification_category", "justification_category", "Category of the stated reason."),
             C("evidence", str, "The sentence that states the event, an exact substring of the article text."),
             C("evidence_start", int, "Character offset where the evidence starts in the article text."),
             C("evidence_end", int, "Character offset where the evidence ends in the article text."),
             C("confidence", float, "The extractor's own estimate, 0 to 1."),
             C("extractor_version", str, "Version of the extractor and its models that produced the mention."),
-            C("created_at", str, "UTC time (ISO 8601) the mention was written."),
+            C("language", str, "Language the article was read in (ISO 639-1); evidence, actor and reason are in it."),
+            T("created_at", "UTC time (ISO 8601) the mention was written."),
         ),
         foreign_keys=(
             ("article_id", "articles", "id"),
@@ -220,32 +276,33 @@ TABLES: tuple[Table, ...] = (
             C("id", str, "Stable event id that survives re-runs; cite it.", True),
             C("country", str, "ISO code of the country whose authority acts."),
             C("platform", str, "Canonical name of the service acted on."),
-            C("action", str, "What the measure does: block, throttle, ban, restrict, shutdown, fine or takedown_order."),
-            C("action_class", str, "Action folded for merging: restrict, throttle, shutdown, fine or takedown_order;"
-              " threaten for a threat not followed by the measure, unblock for a lift whose measure is unknown."),
-            C("status", str, "Current status: threatened, announced, in_effect or lifted."),
-            C("date", str, "Date the measure was taken or announced, to the precision the sources give."),
-            C("lifted_date", str, "Date the measure was lifted, when it was."),
-            C("first_reported", str, "Earliest publication date among its sources."),
-            C("last_reported", str, "Latest publication date among its sources."),
+            E("action", "action", "What the measure does."),
+            E("action_class", "action_class", "Action folded for merging: the measure's class; threaten for a threat"
+              " not followed by the measure, unblock for a lift whose measure is unknown."),
+            E("status", "status", "Current status."),
+            D("date", "Date the measure was taken or announced, to the precision the sources give."),
+            D("lifted_date", "Date the measure was lifted, when it was."),
+            D("first_reported", "Earliest publication date among its sources."),
+            D("last_reported", "Latest publication date among its sources."),
             C("actor", str, "The authority that acts, as its sources name it."),
-            C("scope", str, "nationwide, regional or government_devices."),
+            E("scope", "scope", "Where the measure applies."),
             C("justification", str, "Stated reason, taken from the most reliable mention that gives one."),
-            C("justification_category", str, "Category of the stated reason."),
+            E("justification_category", "justification_category", "Category of the stated reason."),
             C("evidence", str, "The clearest sentence stating the measure."),
             C("n_mentions", int, "Number of mentions merged into the event."),
             C("n_sources", int, "Number of distinct articles reporting it."),
             C("n_publishers", int, "Number of distinct sources (publishers) reporting it."),
             C("regulator_confirmed", int, "1 when a regulator's or court's own statement reports it."),
             C("confidence", float, "Confidence that the measure happened as stated, growing with independent sources."),
-            C("updated_at", str, "UTC time (ISO 8601) the event last changed."),
+            T("updated_at", "UTC time (ISO 8601) the event last changed."),
+            C("language", str, "Language of the evidence sentence (ISO 639-1)."),
         ),
         foreign_keys=(
             ("country", "countries", "code"),
             ("platform", "platforms", "name"),
             ("justification_category", "justification_categories", "code"),
         ),
-        indexes=(("country",), ("platform",), ("date",), ("updated_at",)),
+        indexes=(("country",), ("platform",), ("date",), ("updated_at",), ("language",)),
         fts=("evidence", "justification", "actor"),
         label="evidence",
     ),
@@ -256,8 +313,8 @@ TABLES: tuple[Table, ...] = (
             C("event_id", str, "Event the mention belongs to.", True),
             C("mention_id", int, "Mention merged into the event.", True),
             C("article_id", int, "Article the mention was read in.", True),
-            C("publisher", str, "Publisher type of the article's source: regulator, press, ngo or court."),
-            C("added_at", str, "UTC time (ISO 8601) the mention was attached to the event."),
+            E("publisher", "publisher", "Publisher type of the article's source."),
+            T("added_at", "UTC time (ISO 8601) the mention was attached to the event."),
         ),
         pk=("event_id", "mention_id"),
         foreign_keys=(
@@ -273,10 +330,10 @@ TABLES: tuple[Table, ...] = (
         (
             C("id", int, "Row id of the change."),
             C("event_id", str, "Event whose status changed.", True),
-            C("status", str, "Status the event took."),
-            C("date", str, "Date of the change, as the mention gives it."),
+            E("status", "status", "Status the event took."),
+            D("date", "Date of the change, as the mention gives it."),
             C("mention_id", int, "Mention that showed the change."),
-            C("recorded_at", str, "UTC time (ISO 8601) the change was recorded."),
+            T("recorded_at", "UTC time (ISO 8601) the change was recorded."),
         ),
         foreign_keys=(("event_id", "events", "id"), ("mention_id", "mentions", "id")),
         indexes=(("event_id",),),
@@ -290,7 +347,7 @@ TABLES: tuple[Table, ...] = (
             C("countries", str, "JSON list of country codes to include; empty list for all."),
             C("platforms", str, "JSON list of platforms to include; empty list for all."),
             C("token", str, "Secret used in the subscriber's unsubscribe link."),
-            C("created_at", str, "UTC time (ISO 8601) the subscriber was added."),
+            T("created_at", "UTC time (ISO 8601) the subscriber was added."),
         ),
         unique=(("email",),),
         internal=True,
@@ -309,7 +366,7 @@ TABLES: tuple[Table, ...] = (
             C("error", str, "Why the last attempt failed."),
             C("n_events", int, "Number of events in the digest."),
             C("message_id", str, "Message-ID header of the message, fixed before the first try and kept by retries."),
-            C("sent_at", str, "UTC time (ISO 8601) of the last attempt."),
+            T("sent_at", "UTC time (ISO 8601) of the last attempt."),
         ),
         pk=("subscriber_id", "week"),
         foreign_keys=(("subscriber_id", "subscribers", "id"),),
@@ -338,7 +395,7 @@ VIEWS: tuple[View, ...] = (
   e.action, e.action_class, e.status, e.date, e.lifted_date, e.first_reported, e.last_reported, e.actor,
   e.scope, e.justification, e.justification_category, j.label AS justification_label, e.evidence,
   e.n_mentions, e.n_sources, e.n_publishers, e.regulator_confirmed, e.confidence, e.updated_at,
-  c.latitude, c.longitude
+  c.latitude, c.longitude, e.language
 FROM events e
 LEFT JOIN countries c ON c.code = e.country
 LEFT JOIN platforms p ON p.name = e.platform
@@ -370,6 +427,7 @@ LEFT JOIN justification_categories j ON j.code = e.justification_category""",
             "updated_at": Same("events"),
             "latitude": "Latitude of the country's centroid, for maps.",
             "longitude": "Longitude of the country's centroid, for maps.",
+            "language": Same("events"),
         },
     ),
     View(

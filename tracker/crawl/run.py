@@ -324,7 +324,7 @@ class _Run:
             return "final"
         try:
             extracted = await asyncio.to_thread(read_page, resp.body, item.url, item.published,
-                                                item.title, resp.headers.get("content-type", ""))
+                                                item.title, resp.headers.get("content-type", ""), source.language)
         except PageError as exc:
             self.store.settle(resp.chain, "no_text", f"no text: {exc}")
             return "final"

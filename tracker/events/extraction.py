@@ -62,14 +62,15 @@ def pending(db: sqlite_utils.Database, version: str, redo_all: bool = False) -> 
 def process_article(db: sqlite_utils.Database, article_id: int, extract: Extractor, version: str,
                     summary: ExtractSummary) -> None:
     """Read one article and merge what it says, all in one transaction."""
-    cur = db.execute("SELECT text, title, published FROM articles WHERE id = ?", [article_id])
+    cur = db.execute("SELECT text, title, published, language FROM articles WHERE id = ?", [article_id])
     row = cur.fetchone()
     if row is None:
         return
-    text, title, published = row
+    text, title, published, language = row
     text = text or ""
-    found = extract(text, published=published, title=title) if text.strip() else []
-    rows = [normalise(e, text) for e in found]
+    # the language decided when the page was crawled, not detected again (one decision, stored)
+    found = extract(text, published=published, title=title, language=language) if text.strip() else []
+    rows = [normalise(e, text, language) for e in found]
     old = list(db.query("SELECT * FROM mentions WHERE article_id = ? ORDER BY position, id", [article_id]))
     with db.atomic():
         summary.articles += 1

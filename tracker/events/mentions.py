@@ -32,9 +32,10 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-def normalise(event: dict, text: str) -> dict:
+def normalise(event: dict, text: str, language: str | None = None) -> dict:
     """One extractor event as mention columns (without article, position or version)."""
     row = {name: _clean(event.get(name)) for name in FIELDS}
+    row["language"] = _clean(event.get("language") or language)
     if row["country"]:
         row["country"] = row["country"].upper()
     if row["action"]:
@@ -67,26 +68,19 @@ def _ensure_lookups(db: sqlite_utils.Database, row: dict) -> None:
 
 def content_key(row: dict) -> tuple:
     """What makes two mentions of one article the same reading (ids, versions and times aside)."""
-    return tuple(row.get(name) for name in (*FIELDS, "action_class", "evidence_start", "evidence_end"))
+    return tuple(row.get(name) for name in (*FIELDS, "action_class", "evidence_start", "evidence_end", "language"))
 
 
 def write_mentions(db: sqlite_utils.Database, article_id: int, rows: list[dict], version: str) -> list[int]:
     """Insert the normalised `rows` of one article; returns the new mention ids in order."""
     ids = []
     created = now()
+    mentions = db.table("mentions")
     for position, row in enumerate(rows):
         _ensure_lookups(db, row)
-        cur = db.execute(
-            "INSERT INTO mentions (article_id, position, country, platform, action, action_class, status, actor,"
-            " date, scope, justification, justification_category, evidence, evidence_start, evidence_end,"
-            " confidence, extractor_version, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [article_id, position, row["country"], row["platform"], row["action"], row["action_class"],
-             row["status"], row["actor"], row["date"], row["scope"], row["justification"],
-             row["justification_category"], row["evidence"], row["evidence_start"], row["evidence_end"],
-             row["confidence"], version, created],
-        )
-        ids.append(cur.lastrowid)
+        mentions.insert({**row, "article_id": article_id, "position": position, "extractor_version": version,
+                         "created_at": created})
+        ids.append(mentions.last_rowid)
     return ids
 
 

@@ -359,6 +359,7 @@ def _compute(ms: list[dict]) -> dict:
         "justification": with_reason[0]["justification"] if with_reason else None,
         "justification_category": with_reason[0]["justification_category"] if with_reason else None,
         "evidence": first("evidence", main),
+        "language": next((m.get("language") for m in main if m.get("evidence")), None),
         "n_mentions": len(ms),
         "n_sources": len({m["article_id"] for m in ms}),
         "n_publishers": len(publishers),

@@ -16,15 +16,9 @@ from .. import schema, vocabulary
 #: Separator between the items of a list cell in CSV (JSONL writes a real array).
 LIST_SEPARATOR = " | "
 
-#: Allowed values, from /work/shared/contracts.md section 1 (action, status, scope,
-#: justification_category) and section 4 (action_class); statuses, action classes and
-#: publisher types are the ones the events store and feeds.toml check already define.
+#: The values the --action and --status filters accept.
 ACTIONS = vocabulary.actions()
 STATUSES = vocabulary.statuses()
-SCOPES = vocabulary.scopes()
-JUSTIFICATION_CATEGORIES = vocabulary.justification_categories()
-ACTION_CLASSES = vocabulary.action_classes()
-PUBLISHERS = vocabulary.publisher_types()
 
 #: A date to the precision the sources give: YYYY, YYYY-MM or YYYY-MM-DD.
 DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
@@ -80,22 +74,15 @@ class ExportKind:
         return [c.name for c in self.columns]
 
 
-def _col(table: str, alias: str, name: str, kind: str = "text", enum: tuple[str, ...] = ()) -> ExportColumn:
-    return ExportColumn(name, table, name, f"{alias}.[{name}]", kind, enum)
-
-
-def _dated(name: str) -> str:
-    return "date" if name in {"date", "lifted_date", "first_reported", "last_reported", "published"} else (
-        "datetime" if name in {"updated_at", "created_at", "fetched_at", "added_at"} else "text")
-
-
-_ENUMS = {"action": ACTIONS, "status": STATUSES, "scope": SCOPES,
-          "justification_category": JUSTIFICATION_CATEGORIES, "action_class": ACTION_CLASSES,
-          "publisher": PUBLISHERS}
+def _col(table: str, alias: str, name: str) -> ExportColumn:
+    """An exported schema column: its kind and allowed values are the schema's."""
+    col = schema.table(table).column(name)
+    kind = {"date": "date", "datetime": "datetime", "list": "list"}.get(col.kind, "text")
+    return ExportColumn(name, table, name, f"{alias}.[{name}]", kind, col.values)
 
 
 def _table_columns(table: str, alias: str, names: list[str]) -> tuple[ExportColumn, ...]:
-    return tuple(_col(table, alias, n, _dated(n), _ENUMS.get(n, ())) for n in names)
+    return tuple(_col(table, alias, n) for n in names)
 
 
 _SOURCE_URLS_SQL = (
@@ -120,6 +107,7 @@ EVENTS = ExportKind(
                 f"joined with \"{LIST_SEPARATOR}\" (URLs hold no spaces), in JSONL a list."
             ),
         ),
+        _col("events", "e", "language"),
     ),
     "events AS e",
     "e.id",
@@ -139,6 +127,7 @@ MENTIONS = ExportKind(
                      own_description="Canonical URL of the article the mention was read in."),
         ExportColumn("article_published", "articles", "published", "ma.published", "date",
                      own_description="Publication date of the article the mention was read in."),
+        _col("mentions", "m", "language"),
     ),
     "mentions AS m LEFT JOIN articles AS ma ON ma.id = m.article_id",
     "m.id",

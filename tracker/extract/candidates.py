@@ -133,10 +133,8 @@ def candidates(doc: Doc) -> list[Candidate]:
         if not services:
             continue
         from_head = False
-        if not triggers:
-            # a list line: the measure is in the sentence that opens the list
-            if sent.list_head is not None:
-                triggers, from_head = doc.of(sent.list_head, "trigger"), True
+        if not triggers and sent.list_head is not None:  # a list line: its measure opens the list
+            triggers, from_head = doc.of(sent.list_head, "trigger"), True
         if not triggers:
             continue
         here = [m for m in ms if m.kind in ("country", "authority") and m.value]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from .. import vocabulary
@@ -182,7 +183,7 @@ class Pack:
                     if i + n > len(toks):
                         continue
                     span = toks[i:i + n]
-                    if text and any(text[a.end - base:b.start - base].strip() for a, b in zip(span, span[1:])):
+                    if text and any(text[a.end - base:b.start - base].strip() for a, b in pairwise(span)):
                         continue
                     exact = name.exact.split(" ") if name.exact is not None else [None] * n
                     if len(exact) != n or not all(self._name_token_ok(w, t, k == n - 1, x) for k, (w, t, x) in
