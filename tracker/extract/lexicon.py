@@ -71,16 +71,24 @@ class Pack:
     by_first: dict[str, list[Entry]] = field(default_factory=dict)
     prefix_entries: list[Entry] = field(default_factory=list)
     names_by_first: dict[str, list[Name]] = field(default_factory=dict)
+    #: the entries whose first word is a stem ("заблокир*"), by stem, and the stem lengths to try
+    by_stem: dict[str, list[Entry]] = field(default_factory=dict)
+    stem_lengths: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         index: dict[str, list[Entry]] = defaultdict(list)
+        stems: dict[str, list[Entry]] = defaultdict(list)
         for e in self.entries:
             head = e.pattern[0]
             if head.endswith("*") and len(head) > 1:
                 self.prefix_entries.append(e)
+                stems[head[:-1]].append(e)
             else:
                 index[head].append(e)
         self.by_first = dict(index)
+        self.by_stem = dict(stems)
+        self.stem_lengths = tuple(sorted({len(stem) for stem in stems}))
+        self._words: dict[str, frozenset[str]] = {}
         names: dict[str, list[Name]] = defaultdict(list)
         for n in self.names:
             names[n.tokens[0]].append(n)
@@ -88,7 +96,10 @@ class Pack:
 
     def words(self, kind: str) -> frozenset[str]:
         """The one-word patterns of a lexicon kind (list joiners, words that are never names)."""
-        return _words(self, kind)
+        found = self._words.get(kind)
+        if found is None:
+            found = self._words[kind] = _words(self, kind)
+        return found
 
     # ---- lemmas ------------------------------------------------------------------------------------------
 
@@ -134,9 +145,9 @@ class Pack:
     def lexicon_matches(self, toks: list[Token]) -> list[Match]:
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            keys = {tok.lower, tok.lemma}
+            keys = dict.fromkeys((tok.lower, tok.lemma))  # in this order: a set's would follow the hash seed
             candidates = [e for key in keys for e in self.by_first.get(key, ())]
-            candidates += [e for e in self.prefix_entries if self._token_ok(e.pattern[0], tok)]
+            candidates += self._stem_entries(tok)
             if self.lang.proclitics or self.lang.suffixes:
                 candidates += [e for e in self._clitic_entries(tok.lower) if e not in candidates]
             for e in candidates:
@@ -144,6 +155,20 @@ class Pack:
                 if end is not None:
                     out.append(Match(e.kind, e.value, e.weight, i, end, tok.start, toks[end - 1].end))
         return _longest(out)
+
+    def _stem_entries(self, tok: Token) -> list[Entry]:
+        """The entries whose first word is a stem the token or its lemma starts with, in lexicon order (the
+        order a scan of every stem entry would give)."""
+        found: set[int] = set()
+        for word in (tok.lower, tok.lemma):
+            for n in self.stem_lengths:
+                if n > len(word):
+                    break
+                for e in self.by_stem.get(word[:n], ()):
+                    found.add(id(e))
+        if not found:
+            return []
+        return [e for e in self.prefix_entries if id(e) in found]
 
     def _clitic_entries(self, word: str) -> list[Entry]:
         heads = [word[len(p):] for p in self.lang.proclitics if word.startswith(p) and len(word) > len(p) + 1]
@@ -172,12 +197,13 @@ class Pack:
         be separated by spaces only ("Facebook, Messenger" is two names, not "Facebook Messenger")."""
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            heads = {tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")}
-            heads |= {tok.lower[len(p):] for p in self.lang.proclitics if tok.lower.startswith(p)}
+            # the heads in a fixed order (never a set's, which follows the hash seed and would make the order of
+            # equal-length matches, and so the extraction, differ from one process to the next)
+            heads = [tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")]
+            heads += [tok.lower[len(p):] for p in self.lang.proclitics if tok.lower.startswith(p)]
             if self.lang.suffixes:
-                cut = tok.lower.replace("’", "'").split("'")[0]
-                heads |= {cut} | {tok.lower[:n] for n in range(5, len(tok.lower))}
-            for head in heads:
+                heads += [tok.lower.replace("’", "'").split("'")[0], *(tok.lower[:n] for n in range(5, len(tok.lower)))]
+            for head in dict.fromkeys(heads):
                 for name in self.names_by_first.get(head, ()):
                     n = len(name.tokens)
                     if i + n > len(toks):
