@@ -513,7 +513,7 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
     import time
 
     from .backfill.run import backfill as run_backfill
-    from .backfill.run import format_summary
+    from .backfill.run import expand, format_summary
     from .export.filters import FilterError, parse_date
 
     if workers and scheduler:
@@ -525,6 +525,7 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
         raise click.BadParameter(exc.message, param_hint=exc.option) from None
     if first and last and first > last:
         raise click.BadParameter(f"{since} is after --until {until}", param_hint="--since")
+    files = expand(paths)  # a path that matches nothing is an error before the database is touched
     state: dict = {}
 
     def planned(plan) -> None:
@@ -542,7 +543,7 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
 
     try:
         with writing(db_path, create=True) as db:
-            summary = run_backfill(db, list(paths), workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+            summary = run_backfill(db, [str(f) for f in files], workers=workers or os.cpu_count() or 1, scheduler=scheduler,
                                    since=first, until=last, publisher=publisher, on_plan=planned,
                                    progress=advanced)
     finally:

@@ -225,7 +225,7 @@ TABLES: tuple[Table, ...] = (
             C("duplicates", int, "Pages stating a measure that were already stored (same canonical URL or text)."),
             C("mentions", int, "Mentions written."),
             C("failures", str, "JSON object: bad records by kind (truncated, corrupt, not_http, bad_encoding,"
-              " too_big, no_text, broken_html, not_html)."),
+              " too_big, binary, no_text, broken_html)."),
             C("extractor_version", str, "Version of the extractor that read the chunk."),
             T("done_at", "UTC time (ISO 8601) the chunk's articles and events were stored."),
         ),

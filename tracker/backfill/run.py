@@ -52,6 +52,7 @@ class BackfillSummary:
     errors: list[str] = field(default_factory=list)  # one line per bad file or failed chunk
     seconds: dict[str, float] = field(default_factory=dict)  # worker seconds per stage, plus merge (here)
     wall_seconds: float = 0.0
+    startup_seconds: float = 0.0  # planning, starting or joining the cluster, loading the workers' models
     workers: int = 0
     peak_worker_rss: int = 0  # bytes, the largest of any worker
     extractor_version: str = ""
@@ -85,6 +86,7 @@ class BackfillSummary:
             "updated_events": m.updated_events, "skipped": dict(sorted(self.skipped.items())),
             "failures": dict(sorted(self.failures.items())), "errors": self.errors,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
+            "startup_seconds": round(self.startup_seconds, 3),
             "records_per_second": round(self.records_per_second, 1), "workers": self.workers,
             "peak_worker_rss_mb": round(self.peak_worker_rss / 2**20, 1), "extractor_version": self.extractor_version,
         }
@@ -173,6 +175,7 @@ def backfill(
         with cluster(workers, scheduler) as client:
             summary.workers = worker_count(client)
             check_versions(client, summary.extractor_version)
+            summary.startup_seconds = time.perf_counter() - started
             for chunk, result, error in ordered(client, process_chunk, the_plan.todo, options):
                 _take(db, chunk, result, error, the_plan, date_range, summary)
                 if progress:
@@ -202,14 +205,14 @@ def format_summary(s: BackfillSummary) -> str:
     """The end-of-run summary as text."""
     m = s.merged
     lines = [
-        f"files: {s.files}  chunks: {s.chunks} ({s.chunks_done_before} stored before, {s.chunks_read} read now, "
-        f"{s.chunks_failed} failed)  workers: {s.workers}",
-        f"records read: {s.records:,}  HTML pages: {s.pages:,}  skipped by the scan: {s.scanned_out:,}  "
-        f"parsed: {s.parsed:,}  outside the dates: {s.out_of_range:,}",
-        f"articles stored: {s.stored:,}  already stored: {s.duplicates:,}  new mentions: {m.new_mentions:,}  "
-        f"new events: {m.new_events:,}  updated events: {m.updated_events:,}",
-        f"time: {s.wall_seconds:,.1f}s  records/s: {s.records_per_second:,.1f}  "
-        + "  ".join(f"{k} {v:,.1f}s" for k, v in s.seconds.items()),
+        (f"files: {s.files}  chunks: {s.chunks} ({s.chunks_done_before} stored before, {s.chunks_read} read now, "
+         f"{s.chunks_failed} failed)  workers: {s.workers}"),
+        (f"records read: {s.records:,}  HTML pages: {s.pages:,}  skipped by the scan: {s.scanned_out:,}  "
+         f"parsed: {s.parsed:,}  outside the dates: {s.out_of_range:,}"),
+        (f"articles stored: {s.stored:,}  already stored: {s.duplicates:,}  new mentions: {m.new_mentions:,}  "
+         f"new events: {m.new_events:,}  updated events: {m.updated_events:,}"),
+        (f"time: {s.wall_seconds:,.1f}s  records/s: {s.records_per_second:,.1f}  "
+         + "  ".join(f"{k} {v:,.1f}s" for k, v in s.seconds.items())),
     ]
     if s.skipped:
         lines.append("passed over: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s.skipped.items())))

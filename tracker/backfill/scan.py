@@ -30,9 +30,9 @@ from functools import cache
 import ahocorasick
 
 from .. import vocabulary
-from ..languages import Language, languages
 from ..extract.candidates import LOOK_BACK
 from ..extract.text import _MARKS
+from ..languages import Language, languages
 from ..paths import models_dir
 
 #: Key flags: which kind of word, and which word boundaries it asks for.
@@ -48,10 +48,10 @@ MEASURE, NOUN = "trigger", "service_noun"
 #: closing tag, so a nested element of the same name leaves its tail behind: the scan then sees a few words
 #: more, never fewer. A <form> is not cut: some sites wrap the whole page in one.
 _HIDDEN = re.compile(r"<(script|style|noscript|template|svg|nav|footer|aside|button|select)\b.*?</\1\s*>"
-                     r"|<!--.*?-->", re.S | re.I)
+                     r"|<!--.*?-->", re.DOTALL | re.IGNORECASE)
 #: Tags that end a line of text (a paragraph, a heading, a list item, a cell), and every other tag.
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|th|dt|dd|ul|ol|table|article|section|header|main|"
-                        r"blockquote|figure|figcaption|pre|hr)\b[^>]*>", re.I)
+                        r"blockquote|figure|figcaption|pre|hr)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _LINE = "\x00"
@@ -60,7 +60,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 #: Where a sentence ends, roughly as the extractor's splitter cuts (tracker.extract.text): final punctuation
 #: before a space, or the end of a line.
 _SENTENCE_END = re.compile(r"[.!?؟۔…](?=\s)|\n")
-_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

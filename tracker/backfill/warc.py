@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..crawl.inflate import Inflater, InflateError, TooBig, content_codings
+from ..crawl.inflate import InflateError, Inflater, TooBig, content_codings
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
@@ -268,7 +268,7 @@ def _cut_after(chunk: Chunk, last: int) -> bool:
             data = d.unused_data
         return False
     end = data.find(b"\r\n\r\n")
-    m = re.search(rb"\r\nContent-Length:\s*(\d+)", data[:end], re.I) if end >= 0 else None
+    m = re.search(rb"\r\nContent-Length:\s*(\d+)", data[:end], re.IGNORECASE) if end >= 0 else None
     return m is None or end + 4 + int(m.group(1)) > len(data)
 
 

@@ -95,13 +95,19 @@ def warm(scan: bool = True) -> str:
     """Load what every task needs (the extractor model, language packs and, with `scan`, the scan terms);
     returns the extractor version. Run once in each worker when it joins (tracker.executor's worker plugin),
     so no task pays for it."""
+    from ..crawl.page import detect_language
     from ..extract.lexicon import pack
+    from ..extract.parse import has_parser
     from ..languages import languages
 
     if scan:
         scanner()
     for code in languages():
-        pack(code)
+        p = pack(code)
+        if p is not None:
+            p.lemma("warm")  # loads the language's lemmatizer (its dictionary)
+        has_parser(code)  # loads its spaCy parser, where it has one
+    detect_language("A text long enough to be detected, " * 8)  # loads py3langid's model
     return extractor()[1]
 
 
@@ -172,7 +178,7 @@ def process_chunk(chunk: Chunk, options: Options | None = None) -> ChunkResult:
     for page in _timed(pages(chunk, stats), result.seconds):
         t0 = time.perf_counter()
         if binary_kind(page.body):
-            result.count("not_html")
+            result.count("binary")
             result.seconds["scan"] += time.perf_counter() - t0
             continue
         try:
