@@ -281,11 +281,11 @@ def many_stories(n: int) -> list[Record]:
 
 def test_killed_and_started_again_it_finishes_with_no_duplicate_and_no_loss(scheduler, tmp_path, env):
     """A real `tracker backfill --workers 1` is killed (SIGKILL, with its local cluster) once it has stored some
-    chunks and not all; started again it stores the rest, and the database is the one an uninterrupted run
-    makes."""
+    chunks and not all; started again (on the module's cluster: a run may move to another) it stores the rest,
+    and the database is the one an uninterrupted run makes."""
     warc = write_warc(tmp_path / "many.warc.gz", many_stories(48))
     settings = tmp_path / "settings.toml"
-    settings.write_text("[backfill]\nchunk_bytes = 8192\n")  # about four pages a chunk
+    settings.write_text("[backfill]\nchunk_bytes = 2048\n")  # a page or two a chunk
     env = {**env, "TRACKER_SETTINGS": str(settings)}
     reference = tmp_path / "reference.db"
     whole = subprocess.run([sys.executable, "-m", "tracker.cli", "backfill", str(warc), "--db", str(reference),
@@ -313,7 +313,8 @@ def test_killed_and_started_again_it_finishes_with_no_duplicate_and_no_loss(sche
         os.killpg(proc.pid, signal.SIGKILL)  # the command and its cluster's processes, at once
         proc.wait(timeout=30)
     assert 2 <= done < total, f"killed after {done} of {total} chunks"
-    resumed = subprocess.run(args + ["--json"], env=env, capture_output=True, text=True, timeout=600, check=False)
+    resumed = subprocess.run([*args[:-2], "--scheduler", scheduler, "--json"], env=env, capture_output=True,
+                             text=True, timeout=600, check=False)
     assert resumed.returncode == 0, resumed.stderr
     result = json.loads(resumed.stdout[resumed.stdout.index("{"):])
     assert result["chunks_done_before"] >= done and result["chunks_read"] == total - result["chunks_done_before"]
@@ -324,8 +325,9 @@ def test_killed_and_started_again_it_finishes_with_no_duplicate_and_no_loss(sche
     assert len(got["chunks"]) == total
 
 
-def test_extract_on_two_local_workers_reads_as_one_process(tmp_path, env):
-    """`tracker extract --workers 2` (the backfill's executor) stores and merges what one process would."""
+def test_extract_on_a_cluster_reads_as_one_process(scheduler, tmp_path, env):
+    """`tracker extract --scheduler` (the executor of `--workers N` and of the backfill) stores and merges what
+    one process would."""
     from tracker.db import open_db
     from tracker.pipeline import run_extract
 
@@ -351,8 +353,8 @@ def test_extract_on_two_local_workers_reads_as_one_process(tmp_path, env):
         run_extract(db)
     finally:
         db.close()
-    out = subprocess.run([sys.executable, "-m", "tracker.cli", "extract", "--db", str(two), "--workers", "2",
-                          "--json"], env=env, capture_output=True, text=True, timeout=600, check=False)
+    out = subprocess.run([sys.executable, "-m", "tracker.cli", "extract", "--db", str(two), "--scheduler",
+                          scheduler, "--json"], env=env, capture_output=True, text=True, timeout=600, check=False)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout[out.stdout.index("{"):])["articles"] == 7
     a, b = snapshot(one), snapshot(two)

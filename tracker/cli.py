@@ -541,11 +541,19 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
         rate = summary.records / max(time.monotonic() - state["t0"], 1e-6)
         state["bar"].update(chunk.size, f"{summary.records:,} records, {rate:,.0f}/s")
 
+    def merging(n: int) -> None:
+        if "bar" in state:
+            state.pop("bar").__exit__(None, None, None)
+        if n:
+            state["bar"] = click.progressbar(length=n, label="Merging into events", file=sys.stderr)
+            state["bar"].__enter__()
+
     try:
         with writing(db_path, create=True) as db:
             summary = run_backfill(db, [str(f) for f in files], workers=workers or os.cpu_count() or 1, scheduler=scheduler,
                                    since=first, until=last, publisher=publisher, on_plan=planned,
-                                   progress=advanced)
+                                   progress=advanced, on_merge=merging,
+                                   merge_progress=lambda n: state["bar"].update(n) if "bar" in state else None)
     finally:
         if "bar" in state:
             state.pop("bar").__exit__(None, None, None)

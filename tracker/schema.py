@@ -223,13 +223,26 @@ TABLES: tuple[Table, ...] = (
             C("parsed", int, "Pages parsed and read by the extractor."),
             C("stored", int, "New articles stored (pages that state at least one measure)."),
             C("duplicates", int, "Pages stating a measure that were already stored (same canonical URL or text)."),
-            C("mentions", int, "Mentions written."),
+            C("mentions", int, "Mentions read in the new articles (merged into events at the end of the run)."),
             C("failures", str, "JSON object: bad records by kind (truncated, corrupt, not_http, bad_encoding,"
               " too_big, binary, no_text, broken_html)."),
             C("extractor_version", str, "Version of the extractor that read the chunk."),
             T("done_at", "UTC time (ISO 8601) the chunk's articles and events were stored."),
         ),
         unique=(("path", "size", "start", "end", "date_range"),),
+        internal=True,
+    ),
+    Table(
+        "archive_readings",
+        "What the extractor read in archived pages stored by tracker backfill and not merged yet: they are merged"
+        " at the end of the run, in the order tracker extract reads articles, and the row goes.",
+        (
+            C("article_id", int, "The archived article.", True),
+            C("mentions", str, "JSON list of the mentions read in it, in the extractor's order.", kind="list"),
+            C("extractor_version", str, "Version of the extractor that read it."),
+        ),
+        pk="article_id",
+        foreign_keys=(("article_id", "articles", "id"),),
         internal=True,
     ),
     Table(

@@ -19,7 +19,7 @@ import sqlite_utils
 from ..errors import TrackerError
 from ..events.extraction import ExtractSummary
 from .source import ensure_source
-from .store import done_chunks, range_key, store_chunk
+from .store import done_chunks, merge_readings, range_key, store_chunk, unmerged
 from .warc import ArchiveError, Chunk, plan
 from .work import STAGES, ChunkResult, Options, process_chunk
 
@@ -46,11 +46,12 @@ class BackfillSummary:
     no_events: int = 0
     stored: int = 0
     duplicates: int = 0
+    mentions: int = 0  # read in the new articles
     merged: ExtractSummary = field(default_factory=ExtractSummary)
     skipped: dict[str, int] = field(default_factory=dict)  # ordinary records passed over: not_200, not_html
     failures: dict[str, int] = field(default_factory=dict)  # bad records, bad files and failed chunks by kind
     errors: list[str] = field(default_factory=list)  # one line per bad file or failed chunk
-    seconds: dict[str, float] = field(default_factory=dict)  # worker seconds per stage, plus merge (here)
+    seconds: dict[str, float] = field(default_factory=dict)  # worker seconds per stage; store and merge (here)
     wall_seconds: float = 0.0
     startup_seconds: float = 0.0  # planning, starting or joining the cluster, loading the workers' models
     workers: int = 0
@@ -82,7 +83,7 @@ class BackfillSummary:
             "chunks_read": self.chunks_read, "chunks_failed": self.chunks_failed, "records": self.records,
             "pages": self.pages, "skipped_by_scan": self.scanned_out, "parsed": self.parsed,
             "out_of_range": self.out_of_range, "no_events": self.no_events, "articles_stored": self.stored,
-            "duplicates": self.duplicates, "new_mentions": m.new_mentions, "new_events": m.new_events,
+            "duplicates": self.duplicates, "mentions_read": self.mentions, "new_mentions": m.new_mentions, "new_events": m.new_events,
             "updated_events": m.updated_events, "skipped": dict(sorted(self.skipped.items())),
             "failures": dict(sorted(self.failures.items())), "errors": self.errors,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
@@ -150,11 +151,14 @@ def backfill(
     scan: bool = True,
     on_plan: Callable[[Plan], None] | None = None,
     progress: Callable[[Chunk, ChunkResult | None, BackfillSummary], None] | None = None,
+    on_merge: Callable[[int], None] | None = None,
+    merge_progress: Callable[[int], None] | None = None,
 ) -> BackfillSummary:
     """Read the archives at `paths` on a Dask cluster and store their articles and events in `db`.
 
     `since`/`until`: first and last day (YYYY-MM-DD) of publication kept. `scan=False` parses every page
-    (slow: for measuring what the scan skips). Resumable: the chunks already stored are not read again."""
+    (slow: for measuring what the scan skips). Resumable: the chunks already stored are not read again, and
+    the readings a killed run stored are merged with this run's (tracker.backfill.store)."""
     from ..executor import check_versions, cluster, ordered, worker_count
     from ..settings import tunable
 
@@ -167,7 +171,7 @@ def backfill(
     if on_plan:
         on_plan(the_plan)
     options = Options(since=since, until=until, scan=scan)
-    summary.seconds = {s: 0.0 for s in (*STAGES, "merge")}
+    summary.seconds = {s: 0.0 for s in (*STAGES, "store", "merge")}
     if the_plan.todo:
         from ..events.extraction import default_extractor
 
@@ -180,6 +184,11 @@ def backfill(
                 _take(db, chunk, result, error, the_plan, date_range, summary)
                 if progress:
                     progress(chunk, result, summary)
+    t0 = time.perf_counter()
+    if on_merge:
+        on_merge(unmerged(db))
+    merge_readings(db, summary.merged, merge_progress)  # this run's readings, and any a killed run left
+    summary.seconds["merge"] = time.perf_counter() - t0
     summary.wall_seconds = time.perf_counter() - started
     return summary
 
@@ -194,11 +203,12 @@ def _take(db: sqlite_utils.Database, chunk: Chunk, result: ChunkResult | None, e
         return
     summary.add(result)
     t0 = time.perf_counter()
-    stored, duplicates = store_chunk(db, chunk, result, source=the_plan.sources[chunk.path],
-                                     date_range=date_range, merged=summary.merged)
-    summary.seconds["merge"] += time.perf_counter() - t0
+    stored, duplicates, mentions = store_chunk(db, chunk, result, source=the_plan.sources[chunk.path],
+                                               date_range=date_range)
+    summary.seconds["store"] += time.perf_counter() - t0
     summary.stored += stored
     summary.duplicates += duplicates
+    summary.mentions += mentions
 
 
 def format_summary(s: BackfillSummary) -> str:

@@ -51,11 +51,17 @@ def default_extractor() -> tuple[Extractor, str]:
     return extract_events, extractor_version()
 
 
+#: The order articles are read and merged in: oldest publication first (measures tend to precede their lifts),
+#: then by text, so the order, and the events merged, do not depend on the order pages arrived in (a crawl and
+#: a backfill of the same pages merge them alike).
+READING_ORDER = "coalesce(published, substr(fetched_at, 1, 10)), content_hash, id"
+
+
 def pending(db: sqlite_utils.Database, version: str, redo_all: bool = False) -> list[int]:
-    """Ids of the articles to read, oldest publication first (measures tend to precede their lifts)."""
+    """Ids of the articles to read, in READING_ORDER."""
     where = "" if redo_all else " WHERE extractor_version IS NULL OR extractor_version != ?"
     args = [] if redo_all else [version]
-    sql = f"SELECT id FROM articles{where} ORDER BY coalesce(published, substr(fetched_at, 1, 10)), id"
+    sql = f"SELECT id FROM articles{where} ORDER BY {READING_ORDER}"
     return [r[0] for r in db.execute(sql, args)]
 
 
