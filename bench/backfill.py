@@ -19,8 +19,10 @@ import argparse
 import datetime as dt
 import html
 import io
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +31,7 @@ from collections import Counter
 from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -77,17 +80,12 @@ def build_warc(path: Path, n: int, seed: int) -> dict[str, bytes]:
     return crawl
 
 
-def run_backfill(warc: Path, workers: int, folder: Path) -> tuple[object, Path]:
-    from tracker.backfill.run import backfill
-    from tracker.db import open_db
-
+def run_backfill(warc: Path, workers: int, folder: Path) -> tuple[SimpleNamespace, Path]:
+    """`tracker backfill --workers N --json` in a process of its own, on a fresh database."""
     db_path = folder / f"backfill-{workers}.db"
-    db = open_db(db_path, create=True)
-    try:
-        summary = backfill(db, [str(warc)], workers=workers)
-    finally:
-        db.close()
-    return summary, db_path
+    out = subprocess.run([sys.executable, "-m", "tracker.cli", "backfill", str(warc), "--db", str(db_path),
+                          "--workers", str(workers), "--json"], capture_output=True, text=True, check=True)
+    return SimpleNamespace(**json.loads(out.stdout[out.stdout.index("{"):])), db_path
 
 
 def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, dict[str, str]]:
@@ -213,9 +211,6 @@ def main() -> None:
     t0 = time.perf_counter()
     crawl_pages = build_warc(warc, args.records, args.seed)
     built = time.perf_counter() - t0
-    from tracker.events.similarity import best_similarity
-
-    best_similarity("warm", ["the writer's sentence model"])  # loads it, as a long backfill has long done
     runs = {w: run_backfill(warc, w, folder) for w in (1, 2)}
     one, two = runs[1][0], runs[2][0]
 
@@ -245,27 +240,26 @@ def main() -> None:
         ("records/s per worker, after startup", f"{rate(one, steady=True):,.0f}",
          f"{rate(two, steady=True):,.0f}"),
         ("records/s in all", f"{rate(one, False):,.0f}", f"{rate(two, False):,.0f}"),
-        ("peak memory per worker (MB)", f"{one.peak_worker_rss / 2**20:,.0f}", f"{two.peak_worker_rss / 2**20:,.0f}"),
+        ("peak memory per worker (MB)", f"{one.peak_worker_rss_mb:,.0f}", f"{two.peak_worker_rss_mb:,.0f}"),
     ]
-    for stage in ("read", "scan", "text", "nlp", "merge"):
-        rows.append((f"seconds in {stage}" + (" (writer)" if stage == "merge" else " (all workers)"),
+    for stage in ("read", "scan", "text", "nlp", "store", "merge"):
+        rows.append((f"seconds in {stage}" + (" (writer)" if stage in ("store", "merge") else " (all workers)"),
                      f"{one.seconds.get(stage, 0):,.1f}", f"{two.seconds.get(stage, 0):,.1f}"))
     rows += [
-        ("HTML pages / skipped by the scan", f"{one.pages:,} / {one.scanned_out:,}",
-         f"{two.pages:,} / {two.scanned_out:,}"),
-        ("articles stored / events", f"{one.stored:,} / {one.merged.new_events:,}",
-         f"{two.stored:,} / {two.merged.new_events:,}"),
+        ("HTML pages / skipped by the scan", f"{one.pages:,} / {one.skipped_by_scan:,}",
+         f"{two.pages:,} / {two.skipped_by_scan:,}"),
+        ("articles stored / events", f"{one.articles_stored:,} / {one.new_events:,}",
+         f"{two.articles_stored:,} / {two.new_events:,}"),
     ]
     for name, a, b in rows:
         print(f"{name:40}{a:>16}{b:>16}")
     print(f"2 workers / 1 worker (records/s in all): {rate(two, False) / max(rate(one, False), 1e-9):.2f}x "
           f"(after startup: {rate(two, False, True) / max(rate(one, False, True), 1e-9):.2f}x)")
-    print(f"share skipped by the scan: {one.scanned_out / max(one.pages, 1):.1%} of HTML pages")
+    print(f"share skipped by the scan: {one.skipped_by_scan / max(one.pages, 1):.1%} of HTML pages")
     print(f"scan recall on the corpus: {kept} of {positives} texts with a gold event kept ({kept / positives:.2%}); "
           f"{found_kept} of {found} texts the extractor finds an event in ({found_kept / max(found, 1):.2%})")
     print(f"same events as tracker run ({crawl_seconds:,.0f}s over {len(crawl_pages):,} pages): {compared}")
-    failures = Counter(one.failures)
-    print("bad records: " + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "none"))
+    print("bad records: " + (", ".join(f"{k} {v}" for k, v in sorted(one.failures.items())) or "none"))
     tmp.cleanup()
 
 

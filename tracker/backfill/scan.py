@@ -196,6 +196,9 @@ def _service_key(name: str, exact: bool, lang: Language | None) -> tuple[str, in
 
 def fold(text: str) -> str:
     """Lower case of the same length, so offsets in the folded text are offsets in the original."""
+    low = text.replace("İ", "i").lower()  # the one common letter whose lower case is two characters
+    if len(low) == len(text):
+        return low
     from ..extract.text import lower
 
     return lower(text)
