@@ -2,7 +2,7 @@
 
 Builds the archive with warcio (one gzip member per record, as Common Crawl writes them): pages that
 report a measure are corpus texts wrapped in a news site's page, the rest ordinary news in nine languages
-(bench/newsmix.py says what they hold), plus a few redirects and images as archives have them. Runs the
+(bench/warcmix.py says what they hold), plus a few redirects and images as archives have them. Runs the
 backfill with one local Dask worker, then two, each on a fresh database, and then `tracker run` (crawl,
 extract, merge: tracker.pipeline) over the same pages served from 127.0.0.1: every page that reports a
 measure and every ordinary page the scan keeps (the pages it skips cannot change the crawl's events if
@@ -35,7 +35,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from newsmix import load_reports, ordinary_page, report_page
+from warcmix import load_reports, ordinary_page, report_page
 
 POSITIVE_EVERY = 100  # one record in a hundred reports a measure
 PER_FEED = 50
