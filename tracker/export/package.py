@@ -26,6 +26,8 @@ import sqlite_utils
 
 from .. import __version__
 from ..outputs import OutputError
+from ..rowformats import FORMULA_START
+from . import write_columns
 from .columns import DATE_PATTERN, KINDS, LIST_SEPARATOR, ExportColumn, ExportKind
 from .filters import (
     DATE_FILTER_DOC,
@@ -37,7 +39,6 @@ from .filters import (
     joined,
 )
 from .rows import iter_rows, package_mentions_condition
-from .writers import FORMULA_START, write_csv
 
 #: Files of the package, in the order they are written and documented.
 RESOURCES = ("events", "sources", "mentions", "articles")
@@ -203,8 +204,8 @@ def write_package(
                     sink = _HashingWriter(raw)
                     rows = iter_rows(db, name, f, package=True)
                     cb = (lambda n, name=name: progress(name, n)) if progress else None
-                    summary.rows[name] = write_csv(rows, KINDS[name].columns, sink,
-                                                   neutralise_formulas=neutralise_formulas, progress=cb)
+                    summary.rows[name] = write_columns(rows, KINDS[name].columns, "csv", sink,
+                                                       neutralise_formulas=neutralise_formulas, progress=cb)
                 summary.hashes[name] = sink.sha.hexdigest()
                 sizes[name] = sink.bytes
             dates = date_range(db, f)
@@ -357,8 +358,8 @@ def codebook(descriptor: dict, rows: dict[str, int], f: Filters) -> str:
     lines += [
         ("- Foreign keys: sources.event_id -> events.id, sources.mention_id -> mentions.id, "
         "sources.article_id -> articles.id, mentions.article_id -> articles.id."),
-        ("- Allowed values of action, status, scope and justification_category are those of the tracker "
-        "contracts (event vocabulary); they are listed per column below."),
+        ("- Allowed values of action, status, scope and justification_category are those of tracker's event "
+        "vocabulary; they are listed per column below."),
         "",
     ]
     for res in descriptor["resources"]:
