@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -70,3 +71,35 @@ def languages() -> dict[str, Language]:
 def language(code: str | None) -> Language | None:
     """The registered language with this code, or None (the text is then reported as skipped)."""
     return languages().get((code or "").lower())
+
+
+# ---- which language a text is in -----------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+#: From this many characters on, detection is right about every time: on the corpus's train and dev texts
+#: py3langid was right for 100% of texts read whole or from their first 400 characters, 99.3% from the
+#: first 200, 95.4% from 120 and 91.4% from 60 (README, Languages). Shorter texts trust the page first.
+DETECT_FROM = 200
+
+
+def detect(text: str) -> str | None:
+    """ISO 639-1 code of the text's language by py3langid (its model ships in the package), or None when
+    there are too few words to tell."""
+    sample = text[:5000]
+    if len(_WORD.findall(sample)) < 4:
+        return None
+    import py3langid  # loads its model on first use
+
+    lang, _score = py3langid.classify(sample)
+    return lang
+
+
+def decide(text: str, declared: str = "", source_language: str = "") -> str:
+    """The one language decision for a page, made at crawl time and stored with it: detected from the text
+    when there is enough of it; for a shorter text the page's declared language (<html lang>), then the
+    source's (feeds.toml), then detection anyway."""
+    declared = (declared or "").split("-")[0].split("_")[0].lower()[:2]
+    if len(text) < DETECT_FROM and (declared or source_language):
+        return declared or source_language
+    return detect(text) or declared or source_language or ""
