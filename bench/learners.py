@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from tracker.corpus import load  # noqa: E402
-from tracker.extract import train as T  # noqa: E402
-from tracker.extract.dataset import EVENT, THREAT  # noqa: E402
+from tracker.corpus import load
+from tracker.extract import train as T
+from tracker.extract.dataset import EVENT, THREAT
 
 WINDOW = 6
 

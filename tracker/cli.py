@@ -572,6 +572,19 @@ def run(db_path: Path, feeds_path: Path, fmt: str | None, **crawl_args: Any) -> 
         sys.exit(1)
 
 
+@main.command()
+@output_options
+def settings(fmt: str | None) -> None:
+    """Show every tunable in effect and where its value came from (models/settings.toml or TRACKER_SETTINGS).
+
+    Example: TRACKER_SETTINGS=my.toml tracker settings -t
+    """
+    from .render import settings_text
+    from .settings import describe
+
+    echo_rows([{"name": n, "value": v, "from": src} for n, v, src in describe()], fmt, settings_text)
+
+
 # ---- serve (browsing) ------------------------------------------------------
 
 
@@ -818,7 +831,8 @@ def _export_kind_command(kind: str) -> None:
         f"Example: tracker export {kind} --format jsonl --since 2024 -o {kind}.jsonl",
     )
     @db_option
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+                  help="File format: CSV and TSV for spreadsheets, JSON Lines or JSON for programs.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
                   help="File to write, replaced only once complete (default: standard output).")
     @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for Excel).")

