@@ -5,11 +5,11 @@ trained on the train split only; thresholds are chosen on out-of-fold scores of 
 `tracker train` chooses them, and each learner is then scored once on the dev split by the contract's
 scorer (event precision, recall, F1; per language too). The test split is never read.
 
-- lightgbm            gradient-boosted trees over the language-independent features (what ships)
+- lightgbm            gradient-boosted trees over the language-independent features alone
 - logistic            logistic regression over the same features, standardised
-- lightgbm+ngrams     lightgbm plus one more feature: the out-of-fold score of a logistic regression over
+- lightgbm+ngrams     lightgbm plus two more features: the out-of-fold scores of logistic regressions over
                       word n-grams of the candidate's sentence window, with the service, measure word and
-                      countries replaced by placeholders (per language, since words differ)
+                      countries replaced by placeholders (tracker.extract.ngrams; what ships)
 - lightgbm+minilm     lightgbm plus 16 principal components of the sentence's all-MiniLM-L6-v2 embedding
                       (an English encoder; other languages get what it makes of them)
 
@@ -34,58 +34,15 @@ from tracker.corpus import load
 from tracker.extract import train as T
 from tracker.extract.dataset import EVENT, THREAT
 
-WINDOW = 6
-
-
-def _positive(d: T.Doc) -> list[int]:
-    return [int(y in (EVENT, THREAT)) for y in d.labels]
-
-
-def marked(c, window: int = WINDOW) -> str:
-    """The candidate's sentence window as words, the service, measure word and countries as placeholders."""
-    toks, ms = c.sentence.tokens, c.doc.matches[c.sentence.index]
-    tags: list[str | None] = [None] * len(toks)
-    for m in ms:
-        if m.kind == "platform":
-            tag = "<svc>" if (m.first, m.value) == (c.service.first, c.service.value) else "<other-svc>"
-        elif m.kind in ("country", "authority"):
-            tag = f"<{m.kind}{'' if m.value == c.country else '-other'}>"
-        elif m.kind == "trigger" and m.first == c.trigger.first:
-            tag = "<measure>"
-        else:
-            continue
-        for i in range(m.first, min(m.last, len(toks))):
-            tags[i] = tag
-    words: list[str] = []
-    for i, t in enumerate(toks):
-        if tags[i] and i and tags[i - 1] == tags[i]:
-            continue
-        w = tags[i] or t.lemma or t.lower
-        words.append("<num>" if w[:1].isdigit() else w)
-    at = [i for i, w in enumerate(words) if w in ("<measure>", "<svc>")]
-    lo, hi = (0, 2 * window) if c.from_list_head or not at else (max(0, min(at) - window), max(at) + window + 1)
-    return " ".join(f"{c.doc.language}:{w}" for w in words[lo:hi])
-
-
-def _ngram_scores(train: list[T.Doc], score: list[T.Doc]) -> dict[str, list[float]]:
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vec = CountVectorizer(token_pattern=r"\S+", ngram_range=(1, 3), min_df=2, binary=True, lowercase=False)
-    x = vec.fit_transform([marked(c) for d in train for c in d.cands])
-    lr = LogisticRegression(C=1.0, max_iter=2000, solver="liblinear").fit(x, [y for d in train for y in _positive(d)])
-    return {d.id: lr.predict_proba(vec.transform([marked(c) for c in d.cands]))[:, 1].tolist() if d.cands else []
-            for d in score}
-
 
 def add_ngrams(train: list[T.Doc], dev: list[T.Doc]) -> None:
-    """Out-of-fold n-gram scores on train (the folds of tracker train), a model on all of train for dev."""
-    extra: dict[str, list[float]] = {}
-    for k in range(T.FOLDS):
-        extra.update(_ngram_scores([d for d in train if T._fold(d.id) != k], [d for d in train if T._fold(d.id) == k]))
-    extra.update(_ngram_scores(train, dev))
-    for d in train + dev:
-        d.rows = [r + [s] for r, s in zip(d.rows, extra[d.id], strict=True)]
+    """The shipped stacking: out-of-fold n-gram scores on train (the folds of tracker train), the regressions
+    fitted on all of train for dev."""
+    T.stack_ngrams(train)
+    model = T.fit_ngram_model(train)
+    for d in dev:
+        if d.cands:
+            d.rows = [r[:-2] + sc for r, sc in zip(d.rows, model.scores(d.cands), strict=True)]
 
 
 def add_minilm(train: list[T.Doc], dev: list[T.Doc], components: int = 16) -> None:
@@ -114,7 +71,8 @@ class Logistic:
         from sklearn.preprocessing import StandardScaler
 
         # parse features are missing (NaN) for languages without a parser: 0 plus a missing-value flag
-        self.model = make_pipeline(SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True),
+        self.model = make_pipeline(SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True,
+                                                 keep_empty_features=True),
                                    StandardScaler(), LogisticRegression(C=0.5, max_iter=5000))
         self.model.fit(np.asarray(rows, dtype=float), labels)
 

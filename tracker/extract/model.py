@@ -2,7 +2,8 @@
 
 Two gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
 candidate states an event (its measure, threatened or not), the other whether that event is only
-threatened. The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the
+threatened. Both read, besides the language-independent features, the scores of two logistic regressions
+over the candidate's word n-grams (tracker.extract.ngrams, plain JSON weights). The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the
 training split), so `confidence` is an observed precision, not a raw score. model.json holds the feature
 names, the thresholds, the calibration and the version stamp.
 """
@@ -18,13 +19,15 @@ from pathlib import Path
 from ..errors import TrackerError
 from ..paths import models_dir
 from .features import feature_names
+from .ngrams import FILE as NGRAM_FILE
+from .ngrams import NgramModel
 
 MODEL_DIR = "extractor"
 #: Where the strongest threat cue just before the measure word sits in a feature row, and how strong it must
 #: be to make the event a threat on its own.
 THREAT_BEFORE = feature_names().index("threat_before")
 THREAT_CUE = 0.8
-FILES = ("event.txt", "threat.txt", "model.json")
+FILES = ("event.txt", "threat.txt", NGRAM_FILE, "model.json")
 
 
 class ModelError(TrackerError):
@@ -39,6 +42,7 @@ class Model:
     threat_threshold: float
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
     stamp: str
+    ngrams: NgramModel  # the word n-gram scores the last two features are
 
     def calibrate(self, raw: float) -> float:
         xs, ys = self.calibration
@@ -87,7 +91,8 @@ def inputs_hash(folder: Path | None = None) -> str:
 
     folder = folder or model_dir()
     root = models_dir()
-    files = [folder / "event.txt", folder / "threat.txt", *(root / name for name in SHARED_INPUTS),
+    files = [folder / "event.txt", folder / "threat.txt", folder / NGRAM_FILE,
+             *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
     digest = hashlib.sha256()
     for path in files:
@@ -116,4 +121,5 @@ def load_model(folder: str | None = None) -> Model:
         threat_threshold=float(meta["threat_threshold"]),
         calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),
         stamp=meta["stamp"],
+        ngrams=NgramModel.read(path / NGRAM_FILE),
     )
