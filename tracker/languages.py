@@ -32,6 +32,7 @@ class Language:
     dateparser_locale: str | None = None  # dateparser language for dates written out (default: code)
     casing: bool = True  # the script has capital letters (names of unknown services can be seen)
     ordinal_dots: bool = False  # "1." before a noun is an ordinal, not a sentence end ("Ankara 1. Sulh Ceza")
+    direction: str = "ltr"  # "rtl" for scripts written right to left (HTML `dir`, so quotes in mail read right)
 
 
 def register_languages(register: Callable[[Language], None]) -> None:
@@ -39,9 +40,10 @@ def register_languages(register: Callable[[Language], None]) -> None:
     register(Language("en", "English", parser="en_core_web_sm"))
     register(Language("ru", "Russian", lemmatizer="pymorphy3"))
     register(Language("tr", "Turkish", suffixes=True, ordinal_dots=True))
-    register(Language("fa", "Persian", proclitics=("و", "ب", "از", "در", "به", "ی"), casing=False))
+    register(Language("fa", "Persian", proclitics=("و", "ب", "از", "در", "به", "ی"), casing=False, direction="rtl"))
     register(Language("ar", "Arabic", proclitics=("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "وب", "ول",
-                                                  "وك", "فب", "و", "ب", "ف", "ل", "ك"), casing=False))
+                                                  "وك", "فب", "و", "ب", "ف", "ل", "ك"), casing=False,
+                      direction="rtl"))
     register(Language("es", "Spanish"))
     register(Language("pt", "Portuguese"))
     register(Language("fr", "French", parser="fr_core_news_sm", proclitics=("l'", "l’", "d'", "d’", "qu'", "qu’")))
@@ -71,6 +73,18 @@ def languages() -> dict[str, Language]:
 def language(code: str | None) -> Language | None:
     """The registered language with this code, or None (the text is then reported as skipped)."""
     return languages().get((code or "").lower())
+
+
+def language_name(code: str | None) -> str:
+    """The English name of a registered language ("ru" -> "Russian"); the code itself for another one."""
+    lang = language(code)
+    return lang.name if lang else (code or "")
+
+
+def direction(code: str | None) -> str:
+    """The writing direction of a language: "rtl" (Arabic, Persian) or "ltr" (every other, packless ones too)."""
+    lang = language(code)
+    return lang.direction if lang else "ltr"
 
 
 # ---- which language a text is in -----------------------------------------------------------------------
