@@ -10,7 +10,8 @@ sentence, three in ten one naming a service, so about one in seven has both, som
 
 `news_mix(n, languages, share)` returns `n` articles: a `share` of them are texts of the corpus that
 report a measure (train and dev splits only: the test split is for measuring quality, not speed), the
-rest ordinary articles of 8 to 14 paragraphs, each article in one language.
+rest ordinary articles of 8 to 14 paragraphs, each article in one language. Run as a script, it
+shows what the mix is made of.
 """
 
 from __future__ import annotations
@@ -289,3 +290,17 @@ def news_mix(n: int, languages: dict[str, float], share: float = 0.1, seed: int 
                             "published": published.isoformat(), "language": lang, "measure": False})
     rnd.shuffle(out)  # measures scattered among the ordinary news, languages interleaved
     return out
+
+
+def main() -> None:
+    """Show what the mix is made of: per language, the corpus texts available and one ordinary article."""
+    positives = corpus_positives()
+    rnd = random.Random(7)
+    for lang in LANGUAGES:
+        title, text = ordinary_article(lang, rnd, date(2024, 5, 1))
+        print(f"{lang}: {len(positives.get(lang, [])):>3} corpus texts reporting a measure; an ordinary "
+              f"article of {len(text):,} characters: {title!r}")
+
+
+if __name__ == "__main__":
+    main()
