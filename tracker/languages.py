@@ -93,7 +93,8 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 
 #: From this many characters on, detection is right about every time: on the corpus's train and dev texts
 #: py3langid was right for 100% of texts read whole or from their first 400 characters, 99.3% from the
-#: first 200, 95.4% from 120 and 91.4% from 60 (README, Languages). Shorter texts trust the page first.
+#: first 200, 95.4% from 120 and 91.4% from 60 (725 texts; 99.5%, 96.5% and 92.6% on the 952 of today:
+#: bench/langid.py, README, Languages). Shorter texts trust the page first.
 DETECT_FROM = 200
 
 
