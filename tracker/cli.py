@@ -650,24 +650,29 @@ def private_reading(db_path: Path, private_path: Path | None) -> Any:
               help="Only events in this country (ISO code); repeat for more. Default: all.")
 @click.option("--platform", "platforms", multiple=True, metavar="NAME",
               help="Only events about this platform; repeat for more. Default: all.")
+@click.option("--language", "languages", multiple=True, metavar="CODE",
+              help="Only events read in this language (ISO 639-1 code of a language tracker reads, such as ru or "
+                   "ar); repeat for more. Default: all.")
 @db_option
 @private_option
 @json_option
-def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str, ...], db_path: Path,
-                    private_path: Path | None, as_json: bool) -> None:
+def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str, ...], languages: tuple[str, ...],
+                    db_path: Path, private_path: Path | None, as_json: bool) -> None:
     """Add a subscriber, or replace an existing subscriber's filters.
 
-    Example: tracker subscribers add ana@example.org --country RU --country TR --platform Telegram
+    Example: tracker subscribers add ana@example.org --country RU --country TR --platform Telegram --language ru
     """
-    from .digest.subscribers import add_subscriber
+    from .digest.subscribers import add_subscriber, check_languages
 
+    check_languages(languages)  # a bad code is refused before the database is opened for writing
     with private_writing(db_path, private_path, create=True) as private:
-        sub, created = add_subscriber(private, email, countries=countries, platforms=platforms)
+        sub, created = add_subscriber(private, email, countries=countries, platforms=platforms,
+                                      languages=languages)
     if as_json:
         echo_json({**sub.as_dict(), "created": created})
     else:
         what = "added" if created else "updated"
-        filters = ", ".join([*sub.countries, *sub.platforms]) or "all events"
+        filters = ", ".join([*sub.countries, *sub.platforms, *sub.languages]) or "all events"
         click.echo(f"{what} {sub.email} ({filters})")
 
 

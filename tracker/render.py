@@ -32,7 +32,8 @@ def settings_text(rows: list[dict]) -> str:
 def subscribers_text(rows: list[dict]) -> str:
     """`tracker subscribers list`: one line per subscriber with their filters."""
     return "\n".join(f"{s['email']}\tcountries: {','.join(s['countries']) or 'all'}\t"
-                     f"platforms: {','.join(s['platforms']) or 'all'}\tsince {s['created_at']}" for s in rows)
+                     f"platforms: {','.join(s['platforms']) or 'all'}\t"
+                     f"languages: {','.join(s['languages']) or 'all'}\tsince {s['created_at']}" for s in rows)
 
 
 def _scores(label: str, ev: dict) -> str:

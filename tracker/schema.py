@@ -349,6 +349,8 @@ TABLES: tuple[Table, ...] = (
             C("platforms", str, "JSON list of platforms to include; empty list for all."),
             C("token", str, "Secret used in the subscriber's unsubscribe link."),
             T("created_at", "UTC time (ISO 8601) the subscriber was added."),
+            C("languages", str, "JSON list of language codes (ISO 639-1) to include: events read in these "
+              "languages; empty list for all."),
         ),
         unique=(("email",),),
         internal=True,

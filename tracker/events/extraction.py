@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from ..languages import language as registered_language
 from .mentions import content_key, detach_article, normalise, write_mentions
 from .merge import merge_mention, refresh_event
 
@@ -37,6 +38,9 @@ class ExtractSummary:
     new_events: int = 0
     updated_events: int = 0
     failed: list[dict] = field(default_factory=list)  # {"article_id", "url", "error"}
+    #: articles read without a language pack for their language: language -> how many (none of them can
+    #: yield events; reported, never dropped silently)
+    skipped_languages: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -96,6 +100,8 @@ def process_article(db: sqlite_utils.Database, article_id: int, extract: Extract
             summary.new_events += len(created)
             summary.updated_events += len(touched - created)
         db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", [version, article_id])
+    if language and text.strip() and registered_language(language) is None:
+        summary.skipped_languages[language] = summary.skipped_languages.get(language, 0) + 1
 
 
 def extract_articles(
