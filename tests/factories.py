@@ -137,7 +137,7 @@ def populate(db: sqlite_utils.Database) -> None:
             "action": action, "action_class": klass, "status": status, "actor": actor, "date": date,
             "scope": scope, "justification": just, "justification_category": cat, "evidence": evidence,
             "evidence_start": start, "evidence_end": start + len(evidence), "confidence": 0.8,
-            "extractor_version": "test", "created_at": "2026-11-20T00:00:00Z",
+            "extractor_version": "test", "created_at": "2026-11-20T00:00:00Z", "language": "en",
         })
     article_of = {m[0]: m[1] for m in MENTIONS}
     for (eid, country, platform, action, klass, status, date, lifted, first, last, actor, just, cat, evidence,
@@ -150,7 +150,7 @@ def populate(db: sqlite_utils.Database) -> None:
             "justification_category": cat, "evidence": evidence, "n_mentions": len(mids),
             "n_sources": len({article_of[m] for m in mids}), "n_publishers": len(publishers),
             "regulator_confirmed": int(any(publisher[p] == "regulator" for p in publishers)),
-            "confidence": min(0.5 + 0.2 * len(publishers), 0.95), "updated_at": updated,
+            "confidence": min(0.5 + 0.2 * len(publishers), 0.95), "updated_at": updated, "language": "en",
         })
         for m in mids:
             db.table("event_sources").insert({
@@ -160,3 +160,58 @@ def populate(db: sqlite_utils.Database) -> None:
     for eid, status, date, mid, recorded in HISTORY:
         db.table("event_history").insert({"event_id": eid, "status": status, "date": date, "mention_id": mid,
                                           "recorded_at": recorded})
+
+
+# Measures of ISO week 2026-W47 read in Russian, Arabic and Turkish: (article id, source, published, title,
+# text, language, country, platform, action, class, actor, evidence). Written for the tests.
+MULTILINGUAL = [
+    (21, "rkn", "2026-11-17", "Роскомнадзор ограничил доступ к Signal",
+     ("Роскомнадзор сообщил во вторник, что ограничил доступ к мессенджеру Signal на всей территории России. "
+      "В ведомстве пояснили, что сервис не выполнял требования российского законодательства."),
+     "ru", "RU", "Signal", "block", "restrict", "Роскомнадзор",
+     "Роскомнадзор сообщил во вторник, что ограничил доступ к мессенджеру Signal на всей территории России."),
+    (22, "wire", "2026-11-18", "مصر تحجب تيليجرام",
+     ("حجبت السلطات المصرية تطبيق تيليجرام يوم الأربعاء بسبب ما وصفته بنشر أخبار كاذبة. "
+      "وقال مستخدمون إن التطبيق لا يعمل إلا عبر الشبكات الافتراضية الخاصة."),
+     "ar", "EG", "Telegram", "block", "restrict", "السلطات المصرية",
+     "حجبت السلطات المصرية تطبيق تيليجرام يوم الأربعاء بسبب ما وصفته بنشر أخبار كاذبة."),
+    (23, "wire", "2026-11-19", "Discord'a erişim engeli",
+     ("Bilgi Teknolojileri ve İletişim Kurumu, Discord'a perşembe günü erişim engeli getirdi. "
+      "Kararın gerekçesi açıklanmadı."),
+     "tr", "TR", "Discord", "block", "restrict", "Bilgi Teknolojileri ve İletişim Kurumu",
+     "Bilgi Teknolojileri ve İletişim Kurumu, Discord'a perşembe günü erişim engeli getirdi."),
+]
+
+
+def add_multilingual_week(db: sqlite_utils.Database) -> list[str]:
+    """Add the MULTILINGUAL measures (articles, mentions, events new in 2026-W47); returns the event ids."""
+    ids = []
+    for (aid, source, published, title, text, lang, country, platform, action, klass, actor,
+         evidence) in MULTILINGUAL:
+        start = text.index(evidence)
+        db.table("articles").insert({
+            "id": aid, "source": source, "url": f"http://127.0.0.1/{source}/{aid}", "title": title, "text": text,
+            "published": published, "language": lang, "content_hash": f"hash-{aid}",
+            "fetched_at": f"{published}T08:00:00Z", "extractor_version": "test",
+        })
+        db.table("mentions").insert({
+            "id": aid, "article_id": aid, "position": 0, "country": country, "platform": platform,
+            "action": action, "action_class": klass, "status": "in_effect", "actor": actor, "date": published,
+            "scope": "nationwide", "evidence": evidence, "evidence_start": start, "evidence_end": start + len(evidence),
+            "confidence": 0.8, "extractor_version": "test", "created_at": f"{published}T09:00:00Z", "language": lang,
+        })
+        eid = f"ev-{country.lower()}-{platform.lower()}-{klass}-2026-11"
+        db.table("events").insert({
+            "id": eid, "country": country, "platform": platform, "action": action, "action_class": klass,
+            "status": "in_effect", "date": published, "first_reported": published, "last_reported": published,
+            "actor": actor, "scope": "nationwide", "evidence": evidence, "n_mentions": 1, "n_sources": 1,
+            "n_publishers": 1, "regulator_confirmed": int(source == "rkn"), "confidence": 0.7,
+            "updated_at": f"{published}T09:00:00Z", "language": lang,
+        })
+        db.table("event_sources").insert({"event_id": eid, "mention_id": aid, "article_id": aid,
+                                          "publisher": "regulator" if source == "rkn" else "press",
+                                          "added_at": f"{published}T09:00:00Z"})
+        db.table("event_history").insert({"event_id": eid, "status": "in_effect", "date": published,
+                                          "mention_id": aid, "recorded_at": f"{published}T09:00:00Z"})
+        ids.append(eid)
+    return ids

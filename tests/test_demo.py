@@ -45,6 +45,23 @@ def test_demo_runs_every_stage_into_the_database(tmp_path):
     several = conn.execute("SELECT e.country, e.platform FROM events e JOIN event_sources s ON s.event_id = e.id"
                            " GROUP BY e.id HAVING count(DISTINCT s.article_id) > 1").fetchall()
     assert ("BR", "Twitter") in several  # the X suspension in Brazil: wire, court and the lift
+    # languages: each page of the sources that publish in several languages is stored in its own language,
+    # decided once by the crawler; events are read in at least five languages, and outlets writing in
+    # different languages about one measure make one event
+    stored = dict(conn.execute("SELECT url, language FROM articles"))
+    foreign = [a for a in articles if a.get("language", "en") != "en"]
+    assert len({a["language"] for a in foreign}) == 8
+    for a in foreign:
+        url = next(u for u in stored if u.endswith(f"/{a['section']}/{a['slug']}"))
+        assert stored[url] == a["language"], (a["slug"], stored[url])
+    languages = {lang for (lang,) in conn.execute("SELECT DISTINCT language FROM events")}
+    assert len(languages) >= 5 and "en" in languages, languages
+    assert one(conn, "SELECT count(*) FROM events WHERE language IS NULL OR language = ''") == 0
+    assert one(conn, "SELECT count(*) FROM (SELECT s.event_id FROM event_sources s JOIN articles a "
+                     "ON a.id = s.article_id GROUP BY s.event_id HAVING count(DISTINCT a.language) > 1)") > 0
+    feeds = (db_path.parent / "demo-feeds.toml").read_text(encoding="utf-8")
+    world = feeds[feeds.index('name = "demo-world"'):].split("[[source]]")[0]
+    assert "language =" not in world  # a source in several languages declares none
     assert one(conn, "SELECT count(*) FROM articles WHERE extractor_version IS NULL") == 0
     # digest: the demo subscriber's message for the demo week, written, not sent; subscribers live in the
     # private file beside the public one, never in the served file

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.factories import populate
+from tests.factories import add_multilingual_week, populate
 from tracker.cli import main
 from tracker.digest.chart import counts_by_day, render_chart
 from tracker.digest.compose import compose_digest
@@ -264,10 +264,33 @@ def test_subscribers_add_update_list_remove(private):
     assert list_subscribers(private) == []
 
 
+def test_language_filter_keeps_events_read_in_those_languages(week_db, private):
+    ids = add_multilingual_week(week_db)
+    sub, _ = add_subscriber(private, "ru-ar@example.org", languages=["RU", "ar", "ru"])
+    assert sub.languages == ("ru", "ar")
+    assert json.loads(private.table("subscribers").get(sub.id)["languages"]) == ["ru", "ar"]
+    week = select_week(week_db, W47, base_url=BASE)
+    assert {e.id: e.language for e in week.events if e.id in ids} == {
+        "ev-ru-signal-restrict-2026-11": "ru", "ev-eg-telegram-restrict-2026-11": "ar",
+        "ev-tr-discord-restrict-2026-11": "tr"}
+    mine = week.filtered(sub)
+    assert {e.id for e in mine.events} == {"ev-ru-signal-restrict-2026-11", "ev-eg-telegram-restrict-2026-11"}
+    both, _ = add_subscriber(private, "tr-telegram@example.org", languages=["tr"], platforms=["Telegram"])
+    assert week.filtered(both).events == []  # filters combine: Turkish and about Telegram
+    english, _ = add_subscriber(private, "en@example.org", languages=["en"])
+    assert {e.language for e in week.filtered(english).events} == {"en"}
+    week_db.execute("update events set language = null where id = 'ev-ng-twitter-restrict-2021-06'")
+    unknown = select_week(week_db, W47, base_url=BASE)
+    assert "ev-ng-twitter-restrict-2021-06" in {e.id for e in unknown.events}
+    assert "ev-ng-twitter-restrict-2021-06" not in {e.id for e in unknown.filtered(english).events}
+
+
 @pytest.mark.parametrize(("kw", "message"), [
     ({"email": "not-an-address"}, "not an email address"),
     ({"email": "a@b.org", "countries": ["ZZ"]}, "unknown country code 'ZZ'"),
     ({"email": "a@b.org", "platforms": ["Myspace2"]}, "unknown platform 'Myspace2'"),
+    ({"email": "a@b.org", "languages": ["ru", "xx"]}, "unknown language 'xx' .*ar, en, es, fa, fr, id, pt, ru, tr"),
+    ({"email": "a@b.org", "languages": ["russian"]}, "unknown language 'russian'"),
 ])
 def test_subscriber_errors_name_the_bad_value(private, kw, message):
     with pytest.raises(SubscriberError, match=message):
@@ -356,6 +379,15 @@ def test_cli_subscribers(db_path):
     assert json.loads(r.output)[0]["countries"] == ["RU", "TR"]
     r = invoke("subscribers", "add", "bob@example.org", "--country", "XX", *d)
     assert r.exit_code == 1 and "unknown country code 'XX'" in r.output
+    r = invoke("subscribers", "add", "cy@example.org", "--language", "ru", "--language", "AR", *d)
+    assert r.exit_code == 0 and "added cy@example.org (ru, ar)" in r.output
+    r = invoke("subscribers", "list", *d)
+    assert "cy@example.org\tcountries: all\tplatforms: all\tlanguages: ru,ar\t" in r.output
+    assert "ann@example.org\tcountries: RU,TR\tplatforms: Telegram\tlanguages: all\t" in r.output
+    r = invoke("subscribers", "add", "cy@example.org", "--language", "de", *d)
+    assert r.exit_code == 1 and "unknown language 'de'" in r.output
+    assert json.loads(invoke("subscribers", "list", "--json", *d).output)[1]["languages"] == ["ru", "ar"]
+    assert invoke("subscribers", "remove", "cy@example.org", *d).exit_code == 0
     assert invoke("subscribers", "remove", "ann@example.org", *d).exit_code == 0
     r = invoke("subscribers", "remove", "ann@example.org", *d)
     assert r.exit_code == 1 and "no subscriber ann@example.org" in r.output

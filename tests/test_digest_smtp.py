@@ -10,8 +10,9 @@ from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
+from markupsafe import escape
 
-from tests.factories import populate
+from tests.factories import MULTILINGUAL, add_multilingual_week, populate
 from tests.test_digest import W47, settings, week_changes
 from tracker.digest.run import digest_row, run_digest
 from tracker.digest.subscribers import add_subscriber
@@ -246,3 +247,40 @@ def test_a_week_that_is_not_over_is_not_sent(week_db, private, smtp_server):
         run_digest(week_db, private, week=W47, mode="send", settings=settings(smtp_port=smtp_server(inbox)),
                    timeout=TIMEOUT, today=date(2026, 11, 22))
     assert inbox.received == [] and private.table("digests").count == 0
+
+
+def test_digest_filtered_by_language_quotes_the_evidence_in_its_language(week_db, private, smtp_server):
+    add_multilingual_week(week_db)
+    add_subscriber(private, "ru-ar@example.org", languages=["ru", "ar"])
+    add_subscriber(private, "tr@example.org", languages=["tr"], countries=["TR"])
+    add_subscriber(private, "all@example.org")
+    inbox = Inbox()
+    run = send(week_db, private, smtp_server(inbox))
+    assert run.counts == {"sent": 3}
+    got = inbox.messages()
+    evidence = {lang: ev for (*_, lang, _c, _p, _a, _k, _actor, ev) in MULTILINGUAL}
+
+    msg = got["ru-ar@example.org"]
+    text, html = msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
+    assert msg["Subject"].endswith("2 events in 2 countries")
+    assert "your filters: languages Russian, Arabic" in html and "Your filters: languages Russian, Arabic" in text
+    # plain text: the language named, the sentence as it was written; Arabic set apart by Unicode isolates
+    assert f"Evidence (Russian): «{evidence['ru']}»" in text
+    assert f"Evidence (Arabic): «\u2068{evidence['ar']}\u2069»" in text
+    assert "By: Роскомнадзор" in text and evidence["tr"] not in text and "Nigeria" not in text
+    # HTML: the same sentences, marked with their language and direction
+    assert ">Evidence (Russian)</td>" in html and ">Evidence (Arabic)</td>" in html
+    assert f'<span lang="ru" dir="ltr">{evidence["ru"]}</span>' in html
+    assert f'<span lang="ar" dir="rtl">{evidence["ar"]}</span>' in html
+    assert '<span lang="ar" dir="rtl">مصر تحجب تيليجرام</span>' in html  # the source's title too
+    assert '<html lang="en" dir="ltr">' in html and "Turkish" not in html
+
+    msg = got["tr@example.org"]
+    text, html = msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
+    assert msg["Subject"].endswith("1 event in 1 country")
+    assert f"Evidence (Turkish): «{evidence['tr']}»" in text
+    assert f'<span lang="tr" dir="ltr">{escape(evidence["tr"])}</span>' in html and evidence["ru"] not in html
+
+    text = got["all@example.org"].get_body(("plain",)).get_content()
+    assert all(sentence in text for sentence in evidence.values())
+    assert "Evidence (English): «MeitY blocked 12 apps" in text

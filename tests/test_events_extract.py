@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -125,6 +126,32 @@ def test_extract_command_json(db_path):
     assert '"new_mentions"' in out.output
     out = runner.invoke(main, ["extract", "--db", str(db_path)])
     assert out.exit_code == 0 and "articles read: 0" in out.output
+
+
+def test_articles_in_a_language_without_a_pack_are_reported_as_skipped(db_path):
+    db = open_db(db_path, create=True)
+    fill(db, ARTICLES[:1])
+    for i, (lang, text) in enumerate([
+            ("de", "Die Behörden in Uganda haben Facebook am Dienstag gesperrt, wie Nutzer berichteten."),
+            ("de", "In Kampala waren die Märkte am Donnerstag nach dem Feiertag wieder voll."),
+            ("it", "Le autorità ugandesi hanno bloccato Facebook martedì, secondo gli utenti."),
+            ("ru", "Власти Уганды во вторник заблокировали Facebook, сообщили пользователи.")], start=10):
+        db.table("articles").insert({"id": i, "source": "wire", "url": f"http://127.0.0.1/wire/{i}", "text": text,
+                                     "published": "2021-01-13", "language": lang, "content_hash": f"h{i}",
+                                     "fetched_at": "2021-01-13T08:00:00Z", "extractor_version": ""})
+    db.close()
+    out = CliRunner().invoke(main, ["extract", "--db", str(db_path)])
+    assert out.exit_code == 0, out.output
+    assert "articles read: 5" in out.output
+    assert "skipped, no language pack (articles): de 2, it 1" in out.output
+    db = open_db(db_path, readonly=True)
+    read = {r[0] for r in db.execute("SELECT DISTINCT article_id FROM mentions")}
+    assert read.isdisjoint({10, 11, 12})  # Russian has a pack: read like English, not reported as skipped
+    assert db.execute("SELECT count(*) FROM articles WHERE extractor_version = ''").fetchone()[0] == 0
+    db.close()
+    again = CliRunner().invoke(main, ["extract", "--db", str(db_path), "--all", "--json"])
+    assert again.exit_code == 0
+    assert json.loads(again.output[again.output.index("{"):])["skipped_languages"] == {"de": 2, "it": 1}
 
 
 def many_articles(n: int) -> list[tuple[str, str, str]]:

@@ -20,8 +20,8 @@ from tracker.export import (
     parse_filters,
     unneutralise,
 )
-from tracker.export.writers import iso_date, iso_datetime
 from tracker.outputs import output_file
+from tracker.rowformats import iso_date, iso_datetime
 from tracker.schema import table
 
 EVENTS_HEADER = [

@@ -152,7 +152,8 @@ def test_texts_are_read_in_their_language_and_one_without_a_pack_is_reported(tmp
     assert out[0]["language"] == "es" and ("VE", "Twitter") in {(e["country"], e["platform"]) for e in out[0]["events"]}
     for ev in out[0]["events"]:
         check_event(ev, SPANISH)
-    assert out[1] == {"id": "de1", "events": [], VERSION_KEY: extractor_version()}
+    assert out[1] == {"id": "de1", "language": "de", "events": [], "skipped": "no language pack for 'de': skipped",
+                      VERSION_KEY: extractor_version()}
     assert out[2]["events"] and out[3]["language"] == "es"  # a given language is used, not detected
     assert summary.ok and summary.skipped == 1 and summary.languages == {"es": 2, "en": 1}
     assert err.getvalue().strip() == f"{src}:2: id de1: no language pack for 'de': skipped"

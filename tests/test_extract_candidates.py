@@ -146,6 +146,15 @@ def one(text: str, platform: str, klass: str | None = None, **kw) -> Candidate:
     ("es", "El 4 de marzo de 2022 se bloqueó.", "2022-03-15", ["2022-03-04"]),
     ("ar", "في ٤ مارس ٢٠٢٢ حجبت الهيئة الموقع.", "2022-03-20", ["2022-03-04"]),
     ("fa", "در ۲۶ آبان ۱۳۹۸ اینترنت قطع شد.", "2019-11-20", ["2019-11-17"]),
+    # periods and months named alone, at the precision they give (a week: the month of its Wednesday)
+    ("en", "Access was cut last month; earlier this year the court fined it.", "2021-03-15", ["2021-02", "2021"]),
+    ("en", "In early April a court fined Twitter; they will march in protest.", "2021-05-12", ["2021-04"]),
+    ("en", "The regulator said last week it would act.", "2021-06-02", ["2021-05"]),
+    ("ru", "В марте Роскомнадзор замедлил Twitter, а в прошлом месяце — Facebook.", "2021-05-12",
+     ["2021-03", "2021-04"]),
+    ("tr", "Geçen yıl erişim engeli getirildi.", "2021-05-12", ["2020"]),
+    ("es", "Navegaban en el mar en noviembre.", "2021-05-12", ["2020-11"]),
+    ("fa", "امسال فیلتر شد.", "2021-05-12", ["2021"]),
 ])
 def test_dates_in_every_language(lang, text, published, want):
     assert [f.value for f in find(text, lang, published)] == want

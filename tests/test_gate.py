@@ -64,5 +64,5 @@ def test_training_is_deterministic(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     train(records, a)
     train(records, b)
-    for name in ("event.txt", "threat.txt", "model.json"):
+    for name in ("event.txt", "threat.txt", "ngrams.json", "model.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
+from tracker.languages import languages
 from tracker.sources import ConfigError, load_feeds, select
 from tracker.vocabulary import publisher_types
 
@@ -58,6 +59,16 @@ def test_committed_feeds_toml_lists_enough_real_sources():
     assert not any("127.0.0.1" in s.url or "localhost" in s.url or "example" in s.url for s in sources)
     text = (ROOT / "feeds.toml").read_text()
     assert "UNCONFIRMED" in text  # unverified URLs carry a mark
+
+
+def test_committed_feeds_toml_reads_regulators_and_press_in_every_language():
+    """Each language with a pack is read from its regulators' (or courts') own statements and its press."""
+    sources = load_feeds(ROOT / "feeds.toml")
+    for code in languages():
+        mine = [s for s in sources if s.language == code]
+        assert any(s.publisher in ("regulator", "court") for s in mine), code
+        assert any(s.publisher == "press" for s in mine), code
+    assert {s.language for s in sources} <= set(languages()) | {""}  # a source without one is detected
 
 
 @pytest.mark.parametrize(("change", "message"), [

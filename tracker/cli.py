@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,42 @@ def echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def echo_summary(summary, format_text: Callable[[Any], str], as_json: bool) -> None:
-    """Print a run's summary: its `as_dict()` as JSON with --json, else the text `format_text` makes of it."""
-    if as_json:
+def output_options(fn):
+    """One flag per registered row format (--csv, --tsv, --nl, --json, -t/--table), all setting `fmt`."""
+    from .rowformats import formats
+
+    for spec in reversed(list(formats().values())):
+        fn = click.option(*spec.flags, "fmt", flag_value=spec.name, help=spec.help)(fn)
+    return fn
+
+
+def echo_rows(rows: list[dict], fmt: str | None, text: Callable[[list[dict]], str],
+              names: Sequence[str] | None = None) -> None:
+    """Print rows in the chosen row format, or as the command's own text when no format was chosen."""
+    from .rowformats import write
+
+    if fmt is None:
+        click.echo(text(rows))
+        return
+    names = list(names or (rows[0].keys() if rows else ()))
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        write(([r.get(n) for n in names] for r in rows), names, fmt, out)
+    finally:
+        out.flush()
+        out.detach()
+
+
+def echo_summary(summary, format_text: Callable[[Any], str], fmt: str | None) -> None:
+    """Print a run's summary: --json gives its `as_dict()`, the other row formats one row per source,
+    no flag the text `format_text` makes of it."""
+    if fmt == "json":
         echo_json(summary.as_dict())
     else:
-        click.echo(format_text(summary))
+        data = summary.as_dict()
+        rows = data["sources"] if "sources" in data else data.get("crawl", {}).get("sources", [])
+        echo_rows(rows, fmt, lambda _rows: format_text(summary))
 
 
 class TrackerGroup(click.Group):
@@ -112,6 +143,8 @@ def init(db_path: Path, private_path: Path | None) -> None:
     """Create the database, or bring an existing one to this version, and print its format version.
 
     Private tables an older version kept in the public file move to the private database.
+
+    Example: tracker init --db tracker.db
     """
     from .db import schema_version
 
@@ -172,9 +205,12 @@ def _crawl_plan(feeds_path: Path, source_names: tuple[str, ...], allow_private: 
 @db_option
 @feeds_option
 @_crawl_options
-@json_option
-def crawl(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> None:
-    """Fetch the sources of feeds.toml that are due and store their new articles."""
+@output_options
+def crawl(db_path: Path, feeds_path: Path, fmt: str | None, **crawl_args: Any) -> None:
+    """Fetch the sources of feeds.toml that are due and store their new articles.
+
+    Example: tracker crawl --feeds feeds.toml --source roskomnadzor --max-items 20
+    """
     from .crawl import crawl as run_crawl
     from .crawl.run import format_summary
 
@@ -183,7 +219,7 @@ def crawl(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> 
             click.progressbar(length=len(sources), label="Crawling", file=sys.stderr,
                               item_show_func=lambda r: r.name if r else None) as bar:
         summary = run_crawl(db, sources, options, progress=lambda result: bar.update(1, result))
-    echo_summary(summary, format_summary, as_json)
+    echo_summary(summary, format_summary, fmt)
     if summary.failed:
         sys.exit(1)
 
@@ -203,6 +239,8 @@ def demo(db_path: Path, out_dir: Path | None, port: int, no_serve: bool, as_json
     Crawl, extract and merge into events, write the demo week's digest as .eml files, print a
     summary, and serve the database with Datasette (unless --no-serve). The demo database is
     recreated on each run.
+
+    Example: tracker demo --no-serve --db demo.db
     """
     from .demo import DemoError, run_demo
     from .serve import ServeError
@@ -227,7 +265,10 @@ def demo(db_path: Path, out_dir: Path | None, port: int, no_serve: bool, as_json
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (each loads the models once).")
 def annotate(input_path: Path, output_path: Path, workers: int) -> None:
-    """Extract events from a JSONL file of texts (contracts section 2); exit 1 if some line was bad."""
+    """Extract events from a JSONL file of texts ({"id", "text", "published"} per line); exit 1 if a line was bad.
+
+    Example: tracker annotate texts.jsonl -o events.jsonl
+    """
     from .extract import annotate_file, extractor_version
 
     with input_path.open("rb") as fh:
@@ -468,7 +509,7 @@ def extract(db_path: Path, redo_all: bool, workers: int | None, scheduler: str |
     With --workers N (or --scheduler) the texts are read on a Dask cluster and stored and merged here, in
     the same order as in one process.
 
-    Example: tracker extract --db /tmp/t.db --workers 2
+    Example: tracker extract --all --workers 2   (re-read every article after a new model, on 2 processes)
     """
     from .pipeline import format_extract_summary, run_extract
 
@@ -483,7 +524,7 @@ def extract(db_path: Path, redo_all: bool, workers: int | None, scheduler: str |
         raise click.ClickException(str(exc)) from None
     finally:
         close()
-    echo_summary(summary, format_extract_summary, as_json)
+    echo_summary(summary, format_extract_summary, "json" if as_json else None)
     if summary.failed:
         sys.exit(1)
 
@@ -557,7 +598,7 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
     finally:
         if "bar" in state:
             state.pop("bar").__exit__(None, None, None)
-    echo_summary(summary, format_summary, as_json)
+    echo_summary(summary, format_summary, "json" if as_json else None)
     if summary.failed:
         sys.exit(1)
 
@@ -568,30 +609,34 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
 @click.option("--platform", help="Service, such as Twitter (X also works).")
 @click.option("--since", help="Only events dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--limit", type=click.IntRange(1, 10_000_000), help="Show at most this many events.")
-@json_option
+@output_options
 def events(db_path: Path, country: str | None, platform: str | None, since: str | None, limit: int | None,
-           as_json: bool) -> None:
-    """List tracked events, newest first."""
-    from .events.query import format_events, list_events
+           fmt: str | None) -> None:
+    """List tracked events, newest first.
+
+    Example: tracker events --country RU --since 2024 --csv > ru.csv
+    """
+    from .events.query import list_events
+    from .render import events_text
 
     db = reading(db_path)
     try:
         rows = list_events(db, country=country, platform=platform, since=since, limit=limit)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    if as_json:
-        echo_json(rows)
-    else:
-        click.echo(format_events(rows))
+    echo_rows(rows, fmt, events_text)
 
 
 @main.command()
 @db_option
 @feeds_option
 @_crawl_options
-@json_option
-def run(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> None:
-    """Crawl the sources that are due, then extract and merge, with one summary at the end."""
+@output_options
+def run(db_path: Path, feeds_path: Path, fmt: str | None, **crawl_args: Any) -> None:
+    """Crawl the sources that are due, then extract and merge, with one summary at the end.
+
+    Example: tracker run --feeds feeds.toml -t   (one table row per source)
+    """
     from .pipeline import format_run_summary, run_pipeline
 
     sources, options = _crawl_plan(feeds_path, **crawl_args)
@@ -612,9 +657,22 @@ def run(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> No
         raise click.ClickException(str(exc)) from None
     finally:
         close()
-    echo_summary(summary, format_run_summary, as_json)
+    echo_summary(summary, format_run_summary, fmt)
     if summary.crawl.failed or summary.extract.failed:
         sys.exit(1)
+
+
+@main.command()
+@output_options
+def settings(fmt: str | None) -> None:
+    """Show every tunable in effect and where its value came from (models/settings.toml or TRACKER_SETTINGS).
+
+    Example: TRACKER_SETTINGS=my.toml tracker settings -t
+    """
+    from .render import settings_text
+    from .settings import describe
+
+    echo_rows([{"name": n, "value": v, "from": src} for n, v, src in describe()], fmt, settings_text)
 
 
 # ---- serve (browsing) ------------------------------------------------------
@@ -629,7 +687,10 @@ def run(db_path: Path, feeds_path: Path, as_json: bool, **crawl_args: Any) -> No
 @click.option("--immutable", is_flag=True, help="Serve a snapshot: faster, but new events need a restart.")
 @db_option
 def serve(host: str, port: int, sql_time_limit_ms: int, immutable: bool, db_path: Path) -> None:
-    """Browse the database read-only in Datasette, with facets, canned queries, a map and a chart."""
+    """Browse the database read-only in Datasette, with facets, canned queries, a map and a chart.
+
+    Example: tracker serve --port 8001 --immutable
+    """
     from .serve import ServeError
     from .serve import serve as run_server
 
@@ -679,41 +740,49 @@ def private_reading(db_path: Path, private_path: Path | None) -> Any:
               help="Only events in this country (ISO code); repeat for more. Default: all.")
 @click.option("--platform", "platforms", multiple=True, metavar="NAME",
               help="Only events about this platform; repeat for more. Default: all.")
+@click.option("--language", "languages", multiple=True, metavar="CODE",
+              help="Only events read in this language (ISO 639-1 code of a language tracker reads, such as ru or "
+                   "ar); repeat for more. Default: all.")
 @db_option
 @private_option
 @json_option
-def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str, ...], db_path: Path,
-                    private_path: Path | None, as_json: bool) -> None:
-    """Add a subscriber, or replace an existing subscriber's filters."""
-    from .digest.subscribers import add_subscriber
+def subscribers_add(email: str, countries: tuple[str, ...], platforms: tuple[str, ...], languages: tuple[str, ...],
+                    db_path: Path, private_path: Path | None, as_json: bool) -> None:
+    """Add a subscriber, or replace an existing subscriber's filters.
 
+    Example: tracker subscribers add ana@example.org --country RU --country TR --platform Telegram --language ru
+    """
+    from .digest.subscribers import add_subscriber, check_languages
+
+    check_languages(languages)  # a bad code is refused before the database is opened for writing
     with private_writing(db_path, private_path, create=True) as private:
-        sub, created = add_subscriber(private, email, countries=countries, platforms=platforms)
+        sub, created = add_subscriber(private, email, countries=countries, platforms=platforms,
+                                      languages=languages)
     if as_json:
         echo_json({**sub.as_dict(), "created": created})
     else:
         what = "added" if created else "updated"
-        filters = ", ".join([*sub.countries, *sub.platforms]) or "all events"
+        filters = ", ".join([*sub.countries, *sub.platforms, *sub.languages]) or "all events"
         click.echo(f"{what} {sub.email} ({filters})")
 
 
 @subscribers.command("list")
 @db_option
 @private_option
-@json_option
-def subscribers_list(db_path: Path, private_path: Path | None, as_json: bool) -> None:
-    """List subscribers and their filters."""
+@output_options
+def subscribers_list(db_path: Path, private_path: Path | None, fmt: str | None) -> None:
+    """List subscribers and their filters.
+
+    Example: tracker subscribers list --csv
+    """
     from .digest.subscribers import list_subscribers
+    from .render import subscribers_text
 
     subs = list_subscribers(private_reading(db_path, private_path))
-    if as_json:
-        echo_json([s.as_dict() for s in subs])
-        return
-    for s in subs:
-        click.echo(f"{s.email}\tcountries: {','.join(s.countries) or 'all'}\t"
-                   f"platforms: {','.join(s.platforms) or 'all'}\tsince {s.created_at}")
-    if not subs:
+    if not subs and fmt is None:
         click.echo("no subscribers", err=True)
+        return
+    echo_rows([s.as_dict() for s in subs], fmt, subscribers_text)
 
 
 @subscribers.command("remove")
@@ -722,7 +791,10 @@ def subscribers_list(db_path: Path, private_path: Path | None, as_json: bool) ->
 @db_option
 @private_option
 def subscribers_remove(email: str | None, token: str | None, db_path: Path, private_path: Path | None) -> None:
-    """Remove a subscriber (by address or unsubscribe code) and their digest history."""
+    """Remove a subscriber (by address or unsubscribe code) and their digest history.
+
+    Example: tracker subscribers remove ana@example.org
+    """
     from .digest.subscribers import remove_subscriber
 
     if bool(email) == bool(token):
@@ -748,7 +820,10 @@ def subscribers_remove(email: str | None, token: str | None, db_path: Path, priv
 @json_option
 def digest(week: str | None, do_send: bool, out_dir: Path | None, timeout: float, resend_unknown: bool,
            db_path: Path, private_path: Path | None, as_json: bool) -> None:
-    """Build the weekly digest; without --send or --out, only show what would be sent."""
+    """Build the weekly digest; without --send or --out, only show what would be sent.
+
+    Example: tracker digest --week 2026-W47 --out digests/
+    """
     from contextlib import nullcontext
 
     from .digest.run import run_digest
@@ -847,10 +922,12 @@ def _export_kind_command(kind: str) -> None:
     @export_group.command(
         kind,
         help=f"Export one row per {KINDS[kind].rows_are}, in a fixed column order. "
-        f"--since/--until filter on {DATE_FILTER_DOC[kind]}.",
+        f"--since/--until filter on {DATE_FILTER_DOC[kind]}.\n\n"
+        f"Example: tracker export {kind} --format jsonl --since 2024 -o {kind}.jsonl",
     )
     @db_option
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+                  help="File format: CSV and TSV for spreadsheets, JSON Lines or JSON for programs.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
                   help="File to write, replaced only once complete (default: standard output).")
     @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for Excel).")
@@ -904,7 +981,10 @@ _export_kind_commands()
 def export_package(directory: Path, db_path: Path, since: str | None, until: str | None,
                    countries: tuple[str, ...], platforms: tuple[str, ...], actions: tuple[str, ...],
                    statuses: tuple[str, ...], raw_formulas: bool, overwrite: bool, as_json: bool) -> None:
-    """Write a Frictionless Data Package (CSVs, datapackage.json, CODEBOOK.md) into DIRECTORY."""
+    """Write a Frictionless Data Package (CSVs, datapackage.json, CODEBOOK.md) into DIRECTORY.
+
+    Example: tracker export package release-2026-11 --since 2016
+    """
     from .export import FilterError, write_package
 
     db = _export_db(db_path)

@@ -1,8 +1,10 @@
 """`tracker demo`: the whole pipeline on bundled sources, without touching the internet.
 
 A small site on 127.0.0.1 (random free port) serves demo sources built from
-`tracker/demo_data/articles.json`: two RSS feeds, an Atom feed and a press-release listing
-page without a feed, plus the article pages and a robots.txt. A demo feeds.toml pointing at
+`tracker/demo_data/articles.json`: three RSS feeds, an Atom feed, a press-release listing
+page without a feed and a sitemap, plus the article pages and a robots.txt. Two of the sources
+publish in several languages (Russian, Turkish, Persian, Arabic, Spanish, Portuguese, French,
+Indonesian) and declare none in feeds.toml, so the crawler decides each page's language. A demo feeds.toml pointing at
 it is written next to the database, then each stage runs in turn: crawl, extract and merge
 into events, the demo week's digest written as .eml files for a demo subscriber, a summary,
 and Datasette serving the result (unless told not to).
@@ -38,7 +40,12 @@ SECTIONS = {
     "courts": ("demo-courts", "atom", "court", "ZZ", "/courts/atom.xml", "Demo Court Reports"),
     "regulator": ("demo-regulator", "html", "regulator", "ZZ", "/regulator/press-releases",
                   "Demo Regulator: press releases"),
+    "world": ("demo-world", "rss", "press", "", "/world/rss.xml", "Demo World Desk: the press in its own language"),
+    "gazette": ("demo-gazette", "sitemap", "regulator", "ZZ", "/gazette/sitemap.xml",
+                "Demo Regulators' Gazette: statements in their own language"),
 }
+#: The language each demo source declares in feeds.toml; "" for the sources that publish in several.
+SECTION_LANGUAGES = {"wire": "en", "rights": "en", "courts": "en", "regulator": "en", "world": "", "gazette": ""}
 
 
 def load_articles() -> list[dict]:
@@ -55,10 +62,13 @@ def _date(day: str) -> datetime:
 
 
 def _article_page(a: dict, base: str) -> str:
+    from .languages import direction
+
     paras = "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in a["text"].split("\n") if p.strip())
     title, author = html.escape(a["title"]), html.escape(a["author"])
+    lang = a.get("language", "en")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="author" content="{author}">
 <meta property="article:published_time" content="{a['published']}T08:00:00Z">
 <link rel="canonical" href="{base}/{a['section']}/{a['slug']}"></head>
@@ -115,6 +125,13 @@ def _listing(items: list[dict]) -> str:
 <footer><a href="/regulator/contact">Contact</a></footer></body></html>"""
 
 
+def _sitemap(section: str, items: list[dict], base: str) -> str:
+    urls = "".join(f"<url><loc>{html.escape(base + '/' + section + '/' + a['slug'])}</loc>"
+                   f"<lastmod>{a['published']}</lastmod></url>" for a in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+
+
 def build_site(base: str, articles: list[dict] | None = None) -> dict[str, tuple[str, bytes]]:
     """Every path of the demo site -> (content type, body), for a site living at `base`."""
     articles = load_articles() if articles is None else articles
@@ -127,6 +144,8 @@ def build_site(base: str, articles: list[dict] | None = None) -> dict[str, tuple
         path = SECTIONS[section][4]
         if section == "regulator":
             pages[path] = ("text/html; charset=utf-8", _listing(items))
+        elif SECTIONS[section][1] == "sitemap":
+            pages[path] = ("application/xml", _sitemap(section, items, base))
         elif SECTIONS[section][1] == "atom":
             pages[path] = ("application/atom+xml", _atom(section, items, base))
         else:
@@ -180,12 +199,16 @@ def start_site(host: str = "127.0.0.1", port: int = 0) -> DemoSite:
 def write_feeds(site_url: str, path: Path) -> Path:
     """A feeds.toml with the demo sources at `site_url`."""
     lines = ["# Demo sources served by `tracker demo` on the local machine; written by the demo.", ""]
-    for name, type_, publisher, country, feed_path, _title in SECTIONS.values():
+    for section, (name, type_, publisher, country, feed_path, _title) in SECTIONS.items():
         lines += ["[[source]]", f'name = "{name}"', f'url = "{site_url}{feed_path}"', f'type = "{type_}"',
                   f'publisher = "{publisher}"']
         if country:
-            lines.append(f'country = "{country}"  # ZZ: the demo regulator and court are not a real country')
-        lines += ['language = "en"', 'tags = ["demo"]', "poll_minutes = 5", ""]
+            lines.append(f'country = "{country}"  # ZZ: the demo regulators and court are not a real country')
+        if SECTION_LANGUAGES[section]:
+            lines.append(f'language = "{SECTION_LANGUAGES[section]}"')
+        else:
+            lines.append("# no language: it publishes in several, so each page's language is detected")
+        lines += ['tags = ["demo"]', "poll_minutes = 5", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

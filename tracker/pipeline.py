@@ -37,6 +37,7 @@ class RunSummary:
             "new_events": e.new_events,
             "updated_events": e.updated_events,
             "failed_articles": e.failed,
+            "skipped_languages": e.skipped_languages,
             "events_total": self.events_total,
             "mentions_total": self.mentions_total,
             "extractor_version": e.extractor_version,
@@ -111,7 +112,16 @@ def format_extract_summary(s: ExtractSummary) -> str:
              f"  new events: {s.new_events}  updated events: {s.updated_events}"
              f"  failed: {len(s.failed)}  extractor {s.extractor_version}")]
     lines += [f"  failed article {f['article_id']} ({f['url']}): {f['error']}" for f in s.failed]
+    lines += _skipped_lines(s)
     return "\n".join(lines)
+
+
+def _skipped_lines(s: ExtractSummary) -> list[str]:
+    """A line naming the languages read without a pack, when there were any (no events can come of them)."""
+    if not s.skipped_languages:
+        return []
+    counts = ", ".join(f"{lang} {n}" for lang, n in sorted(s.skipped_languages.items()))
+    return [f"  skipped, no language pack (articles): {counts}"]
 
 
 def format_run_summary(s: RunSummary) -> str:
@@ -126,4 +136,5 @@ def format_run_summary(s: RunSummary) -> str:
     ]
     lines += [f"  failed source {r.name}: {r.error}" for r in s.crawl.sources if r.status == "failed"]
     lines += [f"  failed article {f['article_id']} ({f['url']}): {f['error']}" for f in s.extract.failed]
+    lines += _skipped_lines(s.extract)
     return "\n".join(lines)

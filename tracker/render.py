@@ -2,6 +2,39 @@
 
 from __future__ import annotations
 
+import io
+
+from .rowformats import write
+
+
+def _table(rows: list[list], names: list[str]) -> str:
+    buf = io.StringIO()
+    write(rows, names, "table", buf)
+    return buf.getvalue().rstrip("\n")
+
+
+def events_text(rows: list[dict]) -> str:
+    """`tracker events`: a table of the columns a reader scans first, then the count."""
+    if not rows:
+        return "no events"
+    names = ["id", "status", "date", "action", "sources", "conf", "evidence"]
+    table = [[r["id"], r["status"], r["date"], r["action"], r["n_sources"] or 0, f"{(r['confidence'] or 0):.2f}",
+              r["evidence"]] for r in rows]
+    return _table(table, names) + f"\n{len(rows)} event{'s' if len(rows) != 1 else ''}"
+
+
+def settings_text(rows: list[dict]) -> str:
+    """`tracker settings`: name = value, and where a value came from when it is not the default file."""
+    return "\n".join(f"{r['name']} = {r['value']!r}" + ("" if r["from"] == "models/settings.toml" else
+                                                       f"    # from {r['from']}") for r in rows)
+
+
+def subscribers_text(rows: list[dict]) -> str:
+    """`tracker subscribers list`: one line per subscriber with their filters."""
+    return "\n".join(f"{s['email']}\tcountries: {','.join(s['countries']) or 'all'}\t"
+                     f"platforms: {','.join(s['platforms']) or 'all'}\t"
+                     f"languages: {','.join(s['languages']) or 'all'}\tsince {s['created_at']}" for s in rows)
+
 
 def _scores(label: str, ev: dict) -> str:
     return (f"{label:<15}precision {ev['precision']:.3f}  recall {ev['recall']:.3f}  F1 {ev['f1']:.3f}"

@@ -271,7 +271,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "justification_categories",
-        "Lookup of the categories of stated justification, from the contracts.",
+        "Lookup of the categories of stated justification (models/vocabulary.toml).",
         (
             C("code", str, "Category code used in mentions and events.", True),
             C("label", str, "Name shown to people."),
@@ -290,7 +290,8 @@ TABLES: tuple[Table, ...] = (
             C("country", str, "ISO code of the country whose authority acts."),
             C("platform", str, "Canonical name of the service acted on."),
             E("action", "action", "What the measure does, as this article states it."),
-            E("action_class", "action_class", "Action folded for matching (contracts section 4)."),
+            E("action_class", "action_class", "The action's class, used to match and merge: block, ban and "
+              "restrict are one class (restrict); every other action is its own."),
             E("status", "status", "Stage of the measure as this article states it; empty when the text does not say."),
             C("actor", str, "The authority as the text names it."),
             D("date", "Date of the measure (YYYY-MM-DD, YYYY-MM or YYYY), resolved against publication."),
@@ -393,6 +394,8 @@ TABLES: tuple[Table, ...] = (
             C("platforms", str, "JSON list of platforms to include; empty list for all."),
             C("token", str, "Secret used in the subscriber's unsubscribe link."),
             T("created_at", "UTC time (ISO 8601) the subscriber was added."),
+            C("languages", str, "JSON list of language codes (ISO 639-1) to include: events read in these "
+              "languages; empty list for all."),
         ),
         unique=(("email",),),
         internal=True,

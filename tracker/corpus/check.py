@@ -105,6 +105,14 @@ def _check_event(ev: object, text: str, published: str) -> tuple[list[str], list
     elif (ev["action"] == "unblock") != (ev["status"] == "lifted"):
         errs.append("an unblock is always status 'lifted', and 'lifted' is only for an unblock "
                     "(a measure later lifted stays in_effect; its lifting is its own unblock event)")
+    errs += _check_substrings(ev, text)
+    e2, w2 = _check_values(ev, published)
+    return errs + e2, warns + w2
+
+
+def _check_substrings(ev: dict, text: str) -> list[str]:
+    """evidence, actor and justification are exact substrings of the text (the contract's rule)."""
+    errs = []
     for key in vocab.substring_fields():
         value = ev[key]
         if value is None and key != "evidence":
@@ -115,6 +123,13 @@ def _check_event(ev: object, text: str, published: str) -> tuple[list[str], list
             errs.append(f"{key} is not an exact substring of the text: {value[:80]!r}")
         elif value != value.strip():
             errs.append(f"{key} has leading or trailing spaces: {value[:80]!r}")
+    return errs
+
+
+def _check_values(ev: dict, published: str) -> tuple[list[str], list[str]]:
+    """Date, scope and category of one gold event."""
+    errs: list[str] = []
+    warns: list[str] = []
     if ev["date"] is not None:
         if not isinstance(ev["date"], str) or not PARTIAL_DATE.match(ev["date"]) or not _valid_date(ev["date"]):
             errs.append(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {ev['date']!r}")

@@ -4,6 +4,11 @@ Structure: multipart/alternative holding text/plain and a multipart/related that
 holds the text/html part and the chart PNG it shows through a Content-ID. Everything
 that comes from articles (titles, reasons, actors) goes through autoescaping in the HTML
 template, and only http(s) addresses become links.
+
+What an article said (evidence, actor, reason, titles) stays in the language it was written in, with
+that language named ("Evidence (Russian): «…»"). In HTML it carries `lang` and `dir`, so Arabic and
+Persian read right to left inside the English digest; in plain text a right-to-left quote is wrapped in
+Unicode isolates (FSI ... PDI), which keep the English words around it in their order.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..languages import direction, language_name
 from ..settings import Settings
 from .chart import render_chart
 from .select import WeekSelection
@@ -38,6 +44,15 @@ def _web_url(value: str | None) -> str:
     return value if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
+#: Unicode FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: a right-to-left quote set apart in plain text.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _isolate(text: str | None, code: str | None) -> str:
+    """Text in a right-to-left language set apart for plain-text readers; other text unchanged."""
+    return f"{FSI}{text}{PDI}" if text and direction(code) == "rtl" else (text or "")
+
+
 _env: Environment | None = None
 
 
@@ -52,6 +67,9 @@ def environment() -> Environment:
         )
         env.filters["human"] = _human
         env.filters["web_url"] = _web_url
+        env.filters["language_name"] = language_name
+        env.filters["direction"] = direction
+        env.filters["isolate"] = _isolate
         _env = env
     return _env
 
@@ -75,6 +93,8 @@ def describe_filters(subscriber: Subscriber | None) -> str:
         parts.append("countries " + ", ".join(subscriber.countries))
     if subscriber.platforms:
         parts.append("platforms " + ", ".join(subscriber.platforms))
+    if subscriber.languages:
+        parts.append("languages " + ", ".join(language_name(code) for code in subscriber.languages))
     return "; ".join(parts)
 
 

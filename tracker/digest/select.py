@@ -111,6 +111,7 @@ class SourceLink:
     published: str
     publisher: str
     source: str
+    language: str = ""  # the article's language (its title is in it)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class DigestEvent:
     sources: tuple[SourceLink, ...]
     url: str
     also_in: tuple[str, ...] = ()  # for new events: countries with the same measure on the platform before
+    evidence: str = ""  # the clearest sentence stating the measure, in the language it was read in
+    language: str = ""  # ISO 639-1 code of that language (evidence, actor and justification are in it)
 
     @property
     def change_label(self) -> str:
@@ -191,7 +194,8 @@ class WeekSelection:
     def filtered(self, subscriber: Subscriber | None) -> WeekSelection:
         if subscriber is None:
             return self
-        return WeekSelection(self.week, [e for e in self.events if subscriber.wants(e.country, e.platform)])
+        return WeekSelection(self.week, [e for e in self.events
+                                         if subscriber.wants(e.country, e.platform, e.language)])
 
 
 def _cutoff(week: Week) -> str:
@@ -266,9 +270,9 @@ def _load_event(db: sqlite_utils.Database, eid: str, change: tuple[str, date, st
            where ev.id = ?""", [eid]))
     sources = tuple(
         SourceLink(title=r["title"] or r["url"], url=r["url"], published=r["published"] or "",
-                   publisher=r["publisher"] or "", source=r["source"] or "")
+                   publisher=r["publisher"] or "", source=r["source"] or "", language=r["language"] or "")
         for r in db.query(
-            """select a.title, a.url, a.published, a.source, s.publisher from event_sources es
+            """select a.title, a.url, a.published, a.source, a.language, s.publisher from event_sources es
                join articles a on a.id = es.article_id left join sources s on s.name = a.source
                where es.event_id = ? group by a.id
                order by s.publisher in ('regulator', 'court') desc, a.published desc, a.id
@@ -289,5 +293,6 @@ def _load_event(db: sqlite_utils.Database, eid: str, change: tuple[str, date, st
         justification=row["justification"] or "", justification_category=row["justification_category"] or "",
         n_sources=row["n_sources"] or 0, regulator_confirmed=bool(row["regulator_confirmed"]),
         change=change[0], change_day=change[1], new_status=change[2], sources=sources,
-        url=event_url(base_url, eid), also_in=also_in,
+        url=event_url(base_url, eid), also_in=also_in, evidence=row["evidence"] or "",
+        language=(row["language"] or "").lower(),
     )

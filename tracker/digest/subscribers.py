@@ -1,8 +1,9 @@
 """Who receives the weekly digest, and what each of them wants to see.
 
 Subscribers live in the private database (tracker.db.open_private), which nothing serves.
-Filters are stored as JSON lists in `subscribers.countries` / `subscribers.platforms`;
-an empty list means "everything". Every subscriber gets a random token used in
+Filters are stored as JSON lists in `subscribers.countries`, `subscribers.platforms` and
+`subscribers.languages` (the languages events were read in, codes of tracker.languages); an empty
+list means "everything". Every subscriber gets a random token used in
 their unsubscribe line, so unsubscribing does not need their address.
 
 Addresses are parsed strictly: a bare ASCII addr-spec (RFC 5321 lengths, dot-atom local part, a
@@ -24,6 +25,7 @@ import sqlite_utils
 from .. import vocabulary
 from ..clock import now_iso
 from ..errors import TrackerError
+from ..languages import languages as registered_languages
 
 #: RFC 5321 section 4.5.3.1 limits.
 MAX_LOCAL, MAX_DOMAIN, MAX_ADDRESS, MAX_LABEL = 64, 253, 254, 63
@@ -43,17 +45,22 @@ class Subscriber:
     platforms: tuple[str, ...] = field(default_factory=tuple)
     token: str = ""
     created_at: str = ""
+    languages: tuple[str, ...] = field(default_factory=tuple)
 
-    def wants(self, country: str | None, platform: str | None) -> bool:
-        """True when an event in `country` about `platform` passes this subscriber's filters."""
+    def wants(self, country: str | None, platform: str | None, language: str | None = None) -> bool:
+        """True when an event in `country` about `platform`, read in `language`, passes this subscriber's
+        filters. An event whose language is unknown does not pass a language filter."""
         if self.countries and (country or "") not in self.countries:
+            return False
+        if self.languages and (language or "").lower() not in self.languages:
             return False
         wanted = {p.casefold() for p in self.platforms}
         return not wanted or (platform or "").casefold() in wanted
 
     def as_dict(self) -> dict:
         return {"id": self.id, "email": self.email, "countries": list(self.countries),
-                "platforms": list(self.platforms), "created_at": self.created_at}
+                "platforms": list(self.platforms), "languages": list(self.languages),
+                "created_at": self.created_at}
 
 
 def _from_row(row: dict) -> Subscriber:
@@ -62,6 +69,7 @@ def _from_row(row: dict) -> Subscriber:
         countries=tuple(json.loads(row["countries"] or "[]")),
         platforms=tuple(json.loads(row["platforms"] or "[]")),
         token=row["token"] or "", created_at=row["created_at"] or "",
+        languages=tuple(json.loads(row.get("languages") or "[]")),
     )
 
 
@@ -127,22 +135,37 @@ def check_platforms(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def check_languages(codes: Iterable[str]) -> tuple[str, ...]:
+    """Lower-cased ISO 639-1 codes, each one a language tracker reads (tracker.languages)."""
+    known = registered_languages()
+    out: list[str] = []
+    for code in codes:
+        c = code.strip().lower()
+        if c not in known:
+            raise SubscriberError(f"unknown language {code!r} (use an ISO 639-1 code tracker reads: "
+                                  f"{', '.join(sorted(known))})")
+        if c not in out:
+            out.append(c)
+    return tuple(out)
+
+
 def add_subscriber(private: sqlite_utils.Database, email: str, *, countries: Iterable[str] = (),
-                   platforms: Iterable[str] = ()) -> tuple[Subscriber, bool]:
+                   platforms: Iterable[str] = (), languages: Iterable[str] = ()) -> tuple[Subscriber, bool]:
     """Add a subscriber to the private database, or replace the filters of an existing one; returns
     (subscriber, created)."""
     address = normalise_email(email)
     cs = check_countries(countries)
     ps = check_platforms(platforms)
+    ls = check_languages(languages)
+    filters = {"countries": json.dumps(list(cs)), "platforms": json.dumps(list(ps)),
+               "languages": json.dumps(list(ls))}
     existing = get_subscriber(private, address)
     with private.conn:
         if existing:
-            private.table("subscribers").update(existing.id, {"countries": json.dumps(list(cs)),
-                                                         "platforms": json.dumps(list(ps))})
+            private.table("subscribers").update(existing.id, filters)
         else:
             private.table("subscribers").insert({
-                "email": address, "countries": json.dumps(list(cs)), "platforms": json.dumps(list(ps)),
-                "token": secrets.token_urlsafe(18), "created_at": now_iso(),
+                "email": address, **filters, "token": secrets.token_urlsafe(18), "created_at": now_iso(),
             })
     sub = get_subscriber(private, address)
     assert sub is not None

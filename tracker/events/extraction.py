@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from ..languages import language as registered_language
 from .mentions import content_key, detach_article, normalise, write_mentions
 from .merge import merge_mention, refresh_event
 
@@ -37,6 +38,9 @@ class ExtractSummary:
     new_events: int = 0
     updated_events: int = 0
     failed: list[dict] = field(default_factory=list)  # {"article_id", "url", "error"}
+    #: articles read without a language pack for their language: language -> how many (none of them can
+    #: yield events; reported, never dropped silently)
+    skipped_languages: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -98,6 +102,12 @@ def apply_reading(db: sqlite_utils.Database, article_id: int, rows: list[dict], 
         db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", [version, article_id])
 
 
+def _count_skipped(summary: ExtractSummary, text: str | None, language: str | None) -> None:
+    """A text in a language without a pack yields nothing: counted, so the summary says so."""
+    if language and (text or "").strip() and registered_language(language) is None:
+        summary.skipped_languages[language] = summary.skipped_languages.get(language, 0) + 1
+
+
 def read_text(extract: Extractor, text: str | None, title: str | None, published: str | None,
               language: str | None) -> list[dict]:
     """The mention rows the extractor reads in one stored article's text."""
@@ -116,6 +126,7 @@ def process_article(db: sqlite_utils.Database, article_id: int, extract: Extract
         return
     text, title, published, language = row
     apply_reading(db, article_id, read_text(extract, text, title, published, language), version, summary)
+    _count_skipped(summary, text, language)
 
 
 def _failed(db: sqlite_utils.Database, summary: ExtractSummary, article_id: int, error: str) -> None:
@@ -158,7 +169,7 @@ def _extract_on_cluster(db: sqlite_utils.Database, ids: list[int], client: objec
             yield [tuple(rows[a]) for a in chunk if a in rows]
 
     for batch, result, error in ordered(client, read_batch, batches()):
-        for n, (article_id, *_rest) in enumerate(batch):
+        for n, (article_id, text, _title, _published, language) in enumerate(batch):
             if error is not None:
                 _failed(db, summary, article_id, f"{type(error).__name__}: {error}")
             else:
@@ -168,6 +179,7 @@ def _extract_on_cluster(db: sqlite_utils.Database, ids: list[int], client: objec
                 else:
                     try:
                         apply_reading(db, article_id, rows, version, summary)
+                        _count_skipped(summary, text, language)
                     except Exception as exc:  # noqa: BLE001 - as in the one-process path
                         _failed(db, summary, article_id, f"{type(exc).__name__}: {exc}")
             if progress:

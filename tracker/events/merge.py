@@ -112,7 +112,7 @@ def _candidates(db: sqlite_utils.Database, country: str, platform: str) -> list[
     for row in cur:
         eid, klass, action, lifted = row[:4]
         cand = out.setdefault(eid, Candidate(eid, klass, action, lifted))
-        cand.mentions.append(dict(zip(cols[4:], row[4:])))
+        cand.mentions.append(dict(zip(cols[4:], row[4:], strict=True)))
     return list(out.values())
 
 

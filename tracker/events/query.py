@@ -36,26 +36,3 @@ def list_events(db: sqlite_utils.Database, *, country: str | None = None, platfo
     if limit:
         sql += f" LIMIT {int(limit)}"
     return list(db.query(sql, args))
-
-
-def format_events(rows: list[dict], width: int = 60) -> str:
-    """A plain-text table, one line per event."""
-    if not rows:
-        return "no events"
-    header = ("id", "status", "date", "action", "sources", "conf", "evidence")
-    table = [
-        (r["id"], r["status"] or "", r["date"] or "", r["action"] or "", str(r["n_sources"] or 0),
-         f"{(r['confidence'] or 0):.2f}", _cut(r["evidence"] or "", width))
-        for r in rows
-    ]
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table]
-    lines.append(f"{len(rows)} event{'s' if len(rows) != 1 else ''}")
-    return "\n".join(lines)
-
-
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

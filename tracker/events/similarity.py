@@ -21,7 +21,7 @@ def _embed(texts: list[str]) -> list:
         from tracker.extract.nlp import get_embedder  # here, not at import: the extractor package loads spaCy
 
         vectors = get_embedder().encode(missing, normalize_embeddings=True, show_progress_bar=False)
-        for text, vec in zip(missing, vectors):
+        for text, vec in zip(missing, vectors, strict=True):
             found[text] = _cache[text] = vec
             if len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)

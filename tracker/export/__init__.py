@@ -15,10 +15,10 @@ from typing import IO
 import sqlite_utils
 
 from ..outputs import output_file
+from ..rowformats import neutralise, row_format, unneutralise, write
 from .columns import FORMATS, KINDS, LIST_SEPARATOR
 from .filters import FilterError, Filters, parse_filters
 from .rows import count_rows, iter_rows
-from .writers import neutralise, unneutralise, write_rows
 
 __all__ = [
     "FORMATS", "KINDS", "LIST_SEPARATOR", "FilterError", "Filters", "count_rows", "export_file", "export_rows",
@@ -32,8 +32,8 @@ def _check_request(kind: str, fmt: str, bom: bool) -> None:
         raise FilterError("KIND", f"unknown export kind {kind!r} (one of {', '.join(KINDS)})")
     if fmt not in FORMATS:
         raise FilterError("--format", f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    if bom and fmt != "csv":
-        raise FilterError("--bom", "a byte-order mark is only for CSV")
+    if bom and not row_format(fmt).bom:
+        raise FilterError("--bom", f"a byte-order mark is not for {fmt}")
 
 
 def export_rows(
@@ -50,8 +50,13 @@ def export_rows(
     """Write the rows of `kind` matching `filters` to `fh` as `fmt`; returns the number of rows."""
     _check_request(kind, fmt, bom)
     f = filters or Filters()
-    return write_rows(iter_rows(db, kind, f), KINDS[kind].columns, fmt, fh,
-                      neutralise_formulas=neutralise_formulas, progress=progress, bom=bom)
+    return write_columns(iter_rows(db, kind, f), KINDS[kind].columns, fmt, fh,
+                         neutralise_formulas=neutralise_formulas, progress=progress, bom=bom)
+
+
+def write_columns(rows, columns, fmt: str, fh: IO[str], **options) -> int:
+    """Rows of export columns through the shared row writer, typed by the columns' schema kinds."""
+    return write(rows, [c.name for c in columns], fmt, fh, kinds=[c.kind for c in columns], **options)
 
 
 def export_file(

@@ -12,16 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import schema, vocabulary
-
-#: Separator between the items of a list cell in CSV (JSONL writes a real array).
-LIST_SEPARATOR = " | "
+from ..rowformats import DATE_PATTERN, LIST_SEPARATOR, formats
 
 #: The values the --action and --status filters accept.
 ACTIONS = vocabulary.actions()
 STATUSES = vocabulary.statuses()
-
-#: A date to the precision the sources give: YYYY, YYYY-MM or YYYY-MM-DD.
-DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
 
 _TYPES = {str: "string", int: "integer", float: "number"}
 
@@ -169,4 +164,6 @@ ARTICLES = ExportKind(
 )
 
 KINDS: dict[str, ExportKind] = {k.name: k for k in (EVENTS, MENTIONS, SOURCES, ARTICLES)}
-FORMATS = ("csv", "jsonl")
+#: The formats `tracker export --format` offers (the row formats meant for files).
+FORMATS = tuple(formats(files=True))
+__all__ = ["DATE_PATTERN", "FORMATS", "KINDS", "LIST_SEPARATOR", "ExportColumn", "ExportKind"]

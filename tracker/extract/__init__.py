@@ -1,4 +1,4 @@
-"""Extraction: article text in, censorship events out (contracts sections 1, 2 and 4).
+"""Extraction: article text in, censorship events out .
 
 How: a language pack (models/languages/<code>/, tracker.extract.lexicon) proposes candidates, each a
 sentence naming a service, a measure word and a country (tracker.extract.candidates); a trained model
@@ -7,7 +7,6 @@ fields are read around the chosen candidate (tracker.extract.fields).
 
 Public interface used by the rest of the project:
 - extract_events(text, published=None, title=None, language=None) -> event dicts with evidence offsets
-- detect_language(text) -> ISO 639-1 code (used when the caller does not know the language)
 - extractor_version() -> "<package version>+model.<stamp>"
 - annotate_file(in_path, out_path, workers=1) -> summary (the `tracker annotate` batch tool)
 - evaluate(gold_path) -> report (the `tracker eval` scorer)
@@ -18,13 +17,11 @@ from __future__ import annotations
 from .annotate import AnnotateSummary, annotate_file
 from .evaluate import evaluate
 from .extractor import extract_events
-from .language import detect_language
 from .version import extractor_version
 
 __all__ = [
     "AnnotateSummary",
     "annotate_file",
-    "detect_language",
     "evaluate",
     "extract_events",
     "extractor_version",

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import vocabulary
+from ..languages import detect
 from ..outputs import output_file
-from .language import detect_language
 
 #: Longer texts are refused: no news article comes close, and parsing one would hold a worker for minutes.
 MAX_TEXT_CHARS = 2_000_000
@@ -98,10 +98,10 @@ def annotate_record(rec: dict) -> tuple[dict, str | None, str | None]:
     text = rec["text"]
     try:
         given = rec.get("language")
-        lang = given.lower() if isinstance(given, str) and given.strip() else (detect_language(text) or "en")
+        lang = given.lower() if isinstance(given, str) and given.strip() else (detect(text) or "en")
         note = skipped(lang)
         if note:
-            return {"id": rid, "events": []}, note, lang
+            return {"id": rid, "language": lang, "events": [], "skipped": note}, note, lang
         events = extract_events(text, rec.get("published"), rec.get("title"), language=lang)
     except Exception as exc:  # noqa: BLE001 - one bad text never stops the batch
         return {"id": rid, "error": f"extraction failed: {type(exc).__name__}: {exc}"}, None, None

@@ -33,7 +33,7 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
     if not cands:
         return []
     stats = doc_stats(cands)
-    rows = [featurise(c, stats) for c in cands]
+    rows = [featurise(c, stats, ng) for c, ng in zip(cands, model.ngrams.scores(cands), strict=True)]
     scores = model.predict(rows)
     best: dict[tuple, Decision] = {}
     for c, row, (raw, confidence, threat) in zip(cands, rows, scores, strict=True):

@@ -15,9 +15,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from ..errors import TrackerError
+from ..languages import detect
 from ..scoring import Report, score_document
 from .extractor import extract_events
-from .language import detect_language
 
 #: Confidence bands of the calibration table.
 BANDS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
@@ -88,7 +88,7 @@ def read_gold(paths: list[Path], split: str | None = None, language: str | None 
 def evaluate_records(records: list[dict], extract=extract_events) -> Evaluation:
     result = Evaluation()
     for rec in records:
-        lang = rec.get("language") or detect_language(rec["text"]) or "en"
+        lang = rec.get("language") or detect(rec["text"]) or "en"
         pred = extract(rec["text"], rec.get("published"), rec.get("title"), language=lang)
         doc_id = str(rec["id"])
         before = len(result.all.errors)

@@ -6,8 +6,8 @@ without a pack (tracker.languages) yields no events, and `skipped(language)` say
 
 from __future__ import annotations
 
+from ..languages import detect
 from .engine import extract
-from .language import detect_language
 from .lexicon import pack
 
 
@@ -28,7 +28,7 @@ def extract_events(text: str, published: str | None = None, title: str | None = 
     English."""
     if not isinstance(text, str) or not text.strip():
         return []
-    lang = language or detect_language(text) or "en"
+    lang = language or detect(text) or "en"
     if skipped(lang):
         return []
     return extract(text, lang, published, title)

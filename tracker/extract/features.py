@@ -8,6 +8,7 @@ the same measures, and the features never depend on English-only parts.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from functools import cache
@@ -15,6 +16,7 @@ from functools import cache
 from .. import vocabulary
 from .candidates import CLASSES, Candidate
 from .lexicon import Match
+from .ngrams import NAMES as NGRAM_NAMES
 from .parse import NAMES as PARSE_NAMES
 from .parse import relation_features
 
@@ -71,11 +73,13 @@ def feature_names() -> list[str]:
     names += ["doc_outage", "language_en", "service_in_title", "title_same_class", "service_sentences",
               "key_sentences", "key_country_sentences", "service_first_sentence"]
     names += [f"parse_{n}" for n in PARSE_NAMES]
+    names += list(NGRAM_NAMES)  # filled from tracker.extract.ngrams (the caller passes them to featurise)
     return names
 
 
-def featurise(c: Candidate, doc_stats: dict) -> list[float]:
-    """The feature vector of one candidate, in the order of feature_names()."""
+def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = None) -> list[float]:
+    """The feature vector of one candidate, in the order of feature_names(); the n-gram scores come last
+    (missing, NaN, when not given: training fills them out of fold)."""
     ms = c.doc.matches[c.sentence.index]
     by_kind: dict[str, list[Match]] = {}
     for m in ms:
@@ -134,6 +138,7 @@ def featurise(c: Candidate, doc_stats: dict) -> list[float]:
     f += [doc_stats["outage"], float(c.doc.language == "en")]
     f += _corroboration(c, doc_stats)
     f += relation_features(c, _threat_words(c.doc.language))
+    f += ngram_scores if ngram_scores is not None else [math.nan] * len(NGRAM_NAMES)
     return f
 
 

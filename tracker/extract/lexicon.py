@@ -71,34 +71,36 @@ class Pack:
     by_first: dict[str, list[Entry]] = field(default_factory=dict)
     prefix_entries: list[Entry] = field(default_factory=list)
     names_by_first: dict[str, list[Name]] = field(default_factory=dict)
-    #: the entries whose first word is a stem ("заблокир*"), by stem, and the stem lengths to try
-    by_stem: dict[str, list[Entry]] = field(default_factory=dict)
+    #: stem -> positions in prefix_entries of the entries whose first word is that stem ("заблокир*")
+    prefix_index: dict[str, list[int]] = field(default_factory=dict)
     stem_lengths: tuple[int, ...] = ()
+    word_sets: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index: dict[str, list[Entry]] = defaultdict(list)
-        stems: dict[str, list[Entry]] = defaultdict(list)
         for e in self.entries:
             head = e.pattern[0]
             if head.endswith("*") and len(head) > 1:
                 self.prefix_entries.append(e)
-                stems[head[:-1]].append(e)
             else:
                 index[head].append(e)
         self.by_first = dict(index)
-        self.by_stem = dict(stems)
+        stems: dict[str, list[int]] = defaultdict(list)
+        for k, e in enumerate(self.prefix_entries):
+            stems[e.pattern[0][:-1]].append(k)
+        self.prefix_index = dict(stems)
         self.stem_lengths = tuple(sorted({len(stem) for stem in stems}))
-        self._words: dict[str, frozenset[str]] = {}
         names: dict[str, list[Name]] = defaultdict(list)
         for n in self.names:
             names[n.tokens[0]].append(n)
         self.names_by_first = dict(names)
 
     def words(self, kind: str) -> frozenset[str]:
-        """The one-word patterns of a lexicon kind (list joiners, words that are never names)."""
-        found = self._words.get(kind)
+        """The one-word patterns of a lexicon kind (list joiners, words that are never names), built once."""
+        found = self.word_sets.get(kind)
         if found is None:
-            found = self._words[kind] = _words(self, kind)
+            found = self.word_sets[kind] = frozenset(e.pattern[0] for e in self.entries
+                                                     if e.kind == kind and len(e.pattern) == 1)
         return found
 
     # ---- lemmas ------------------------------------------------------------------------------------------
@@ -142,12 +144,23 @@ class Pack:
             k += 1
         return j
 
+    def _prefix_hits(self, tok: Token) -> list[Entry]:
+        """The stem entries whose stem starts the token's form or lemma, in prefix_entries order: looked up by
+        the token's own prefixes, one per stem length, instead of trying every stem on every token."""
+        hits: set[int] = set()
+        for word in {tok.lower, tok.lemma}:
+            for n in self.stem_lengths:
+                if n > len(word):
+                    break
+                hits.update(self.prefix_index.get(word[:n], ()))
+        return [self.prefix_entries[k] for k in sorted(hits)]
+
     def lexicon_matches(self, toks: list[Token]) -> list[Match]:
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            keys = dict.fromkeys((tok.lower, tok.lemma))  # in this order: a set's would follow the hash seed
+            keys = {tok.lower, tok.lemma}
             candidates = [e for key in keys for e in self.by_first.get(key, ())]
-            candidates += self._stem_entries(tok)
+            candidates += self._prefix_hits(tok)
             if self.lang.proclitics or self.lang.suffixes:
                 candidates += [e for e in self._clitic_entries(tok.lower) if e not in candidates]
             for e in candidates:
@@ -155,20 +168,6 @@ class Pack:
                 if end is not None:
                     out.append(Match(e.kind, e.value, e.weight, i, end, tok.start, toks[end - 1].end))
         return _longest(out)
-
-    def _stem_entries(self, tok: Token) -> list[Entry]:
-        """The entries whose first word is a stem the token or its lemma starts with, in lexicon order (the
-        order a scan of every stem entry would give)."""
-        found: set[int] = set()
-        for word in (tok.lower, tok.lemma):
-            for n in self.stem_lengths:
-                if n > len(word):
-                    break
-                for e in self.by_stem.get(word[:n], ()):
-                    found.add(id(e))
-        if not found:
-            return []
-        return [e for e in self.prefix_entries if id(e) in found]
 
     def _clitic_entries(self, word: str) -> list[Entry]:
         heads = [word[len(p):] for p in self.lang.proclitics if word.startswith(p) and len(word) > len(p) + 1]
@@ -224,15 +223,6 @@ class Pack:
             if not tok.lemma:
                 tok.lemma = self.lemma(tok.lower)
         return self.lexicon_matches(sent.tokens) + self.name_matches(sent.tokens, sent.text, sent.start)
-
-
-@cache
-def _words_cached(code: str, kind: str, entries: tuple) -> frozenset[str]:
-    return frozenset(e.pattern[0] for e in entries if e.kind == kind and len(e.pattern) == 1)
-
-
-def _words(p: Pack, kind: str) -> frozenset[str]:
-    return _words_cached(p.lang.code, kind, tuple(p.entries))
 
 
 def _longest(matches: list[Match]) -> list[Match]:

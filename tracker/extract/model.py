@@ -2,7 +2,8 @@
 
 Two gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
 candidate states an event (its measure, threatened or not), the other whether that event is only
-threatened. The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the
+threatened. Both read, besides the language-independent features, the scores of two logistic regressions
+over the candidate's word n-grams (tracker.extract.ngrams, plain JSON weights). The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the
 training split), so `confidence` is an observed precision, not a raw score. model.json holds the feature
 names, the thresholds, the calibration and the version stamp.
 """
@@ -18,13 +19,17 @@ from pathlib import Path
 from ..errors import TrackerError
 from ..paths import models_dir
 from .features import feature_names
+from .ngrams import FILE as NGRAM_FILE
+from .ngrams import NgramModel
 
 MODEL_DIR = "extractor"
 #: Where the strongest threat cue just before the measure word sits in a feature row, and how strong it must
 #: be to make the event a threat on its own.
 THREAT_BEFORE = feature_names().index("threat_before")
 THREAT_CUE = 0.8
-FILES = ("event.txt", "threat.txt", "model.json")
+FILES = ("event.txt", "threat.txt", NGRAM_FILE, "model.json")
+#: Threads LightGBM scores one text's candidates with (see Model.predict).
+PREDICT_THREADS = 1
 
 
 class ModelError(TrackerError):
@@ -39,6 +44,7 @@ class Model:
     threat_threshold: float
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
     stamp: str
+    ngrams: NgramModel  # the word n-gram scores the last two features are
 
     def calibrate(self, raw: float) -> float:
         xs, ys = self.calibration
@@ -65,12 +71,11 @@ class Model:
         import numpy as np
 
         x = np.asarray(rows, dtype=float)
-        # one thread: a text has a handful of candidates, and starting OpenMP threads for them cost more than
-        # the prediction (14 ms against under 1); several worker processes use the other cores
-        # one thread: a text has a handful of candidates, and starting OpenMP threads for them costs more than
-        # the prediction itself (about 14 ms against under 1); worker processes use the other cores
-        raw = self.event.predict(x, num_threads=1)
-        threat = self.threat.predict(x, num_threads=1)
+        # One thread: a text has a handful of candidates, and starting LightGBM's OpenMP threads for them
+        # cost 30 ms a text on a busy 2-core machine against 0.2 ms on one (bench/extract.py); every row's
+        # score is the same sum of trees either way.
+        raw = self.event.predict(x, num_threads=PREDICT_THREADS)
+        threat = self.threat.predict(x, num_threads=PREDICT_THREADS)
         return [(float(r), self.calibrate(float(r)), float(t)) for r, t in zip(raw, threat, strict=True)]
 
 
@@ -91,7 +96,8 @@ def inputs_hash(folder: Path | None = None) -> str:
 
     folder = folder or model_dir()
     root = models_dir()
-    files = [folder / "event.txt", folder / "threat.txt", *(root / name for name in SHARED_INPUTS),
+    files = [folder / "event.txt", folder / "threat.txt", folder / NGRAM_FILE,
+             *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
     digest = hashlib.sha256()
     for path in files:
@@ -120,4 +126,5 @@ def load_model(folder: str | None = None) -> Model:
         threat_threshold=float(meta["threat_threshold"]),
         calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),
         stamp=meta["stamp"],
+        ngrams=NgramModel.read(path / NGRAM_FILE),
     )

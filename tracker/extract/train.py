@@ -2,7 +2,9 @@
 
 Every candidate of every training text is a row (tracker.extract.dataset). The event model learns which
 candidates state an event, the threat model which of those are only threatened; both are LightGBM with
-fixed seeds on fixed threads, so the same corpus gives the same files. Out-of-fold scores (five folds by
+fixed seeds on fixed threads, so the same corpus gives the same files. Their last two features are the
+scores of the word n-gram regressions (tracker.extract.ngrams), stacked: each training text gets the scores
+of regressions fitted on the other folds, as an unseen text would. Out-of-fold scores (five folds by
 document) choose the thresholds that maximise event F1 and fit the isotonic calibration of `confidence`;
 the dev and test splits are never seen here. The files are LightGBM's text format and a JSON document.
 """
@@ -20,6 +22,10 @@ from .candidates import Candidate
 from .dataset import EVENT, THREAT, document_candidates, gold_keys, label
 from .features import doc_stats, feature_names, featurise
 from .model import THREAT_BEFORE, THREAT_CUE, inputs_hash
+from .ngrams import FILE as NGRAM_FILE
+from .ngrams import NAMES as NGRAM_NAMES
+from .ngrams import NgramModel
+from .ngrams import fit as fit_ngrams
 
 SEED = 7
 FOLDS = 5
@@ -72,6 +78,21 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
         if progress:
             progress(1)
     return docs
+
+
+def fit_ngram_model(docs: list[Doc]) -> NgramModel:
+    return fit_ngrams([c for d in docs for c in d.cands], [y for d in docs for y in d.labels], {EVENT, THREAT},
+                      THREAT)
+
+
+def stack_ngrams(docs: list[Doc]) -> None:
+    """Fill every row's n-gram columns with scores of regressions fitted on the other folds."""
+    k_cols = len(NGRAM_NAMES)
+    for k in range(FOLDS):
+        model = fit_ngram_model([d for d in docs if _fold(d.id) != k])
+        for d in docs:
+            if _fold(d.id) == k and d.cands:
+                d.rows = [r[:-k_cols] + s for r, s in zip(d.rows, model.scores(d.cands), strict=True)]
 
 
 def _fold(doc_id: str) -> int:
@@ -168,6 +189,7 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
 
     start = time.monotonic()
     docs = build(records, progress)
+    stack_ngrams(docs)
     oof = _out_of_fold(docs)
     threshold, threat_threshold, report = _choose_thresholds(docs, oof)
     calibration = _calibration(docs, oof)
@@ -176,6 +198,7 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     files = {
         "event.txt": event.model_to_string(),
         "threat.txt": threat.model_to_string(),
+        NGRAM_FILE: fit_ngram_model(docs).to_json(),
     }
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")

@@ -18,6 +18,9 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Russian months after "в" ("в марте"), a case dateparser's data leaves out.
+_RUSSIAN_IN_MONTH = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре",
+                     "октябре", "ноябре", "декабре")
 #: The months of the Solar Hijri calendar, as the Iranian press writes them.
 _JALALI = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
 #: Levantine and Iraqi month names used by Arabic press beside the Egyptian ones dateparser knows.
@@ -38,8 +41,13 @@ def normalise_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+#: Languages whose month names are capitalised (a lower-case "march" or "august" is another word).
+_CAPITALISED_MONTHS = {"en": True, "id": True}
+
+
 @dataclass(frozen=True)
 class _Tables:
+    lang: str
     months: dict[str, int]
     weekdays: dict[str, int]
     today: tuple[str, ...]
@@ -50,6 +58,9 @@ class _Tables:
     month_day: re.Pattern
     month_year: re.Pattern
     relative_rx: re.Pattern | None
+    bare_month: re.Pattern  # a month named alone ("in early April", "в марте")
+    periods: dict[str, tuple[str, int]]  # "last month" -> ("month", 1), "this year" -> ("year", 0)
+    period_rx: re.Pattern | None
 
 
 def _alt(words) -> str:
@@ -64,6 +75,8 @@ def _tables(lang: str) -> _Tables:
     weekdays: dict[str, int] = {}
     today: list[str] = []
     yesterday: list[str] = []
+    periods: dict[str, tuple[str, int]] = {}
+    own: set[str] = set()  # the text language's own month names, for months named alone
     for code in dict.fromkeys((lang, "en")):
         try:
             info = default_loader.get_locale(code).info
@@ -73,6 +86,8 @@ def _tables(lang: str) -> _Tables:
             for name in info.get(key, []):
                 if len(name) >= 3 and not name[0].isupper():
                     months.setdefault(name.lower().rstrip("."), i)
+                    if code == lang and len(name) >= 4 and not name.endswith("."):
+                        own.add(name.lower())
         for i, key in enumerate(_WEEKDAY_KEYS):
             for name in info.get(key, []):
                 if len(name) >= 4:
@@ -80,8 +95,18 @@ def _tables(lang: str) -> _Tables:
         rel = info.get("relative-type", {})
         today += [w for w in rel.get("0 day ago", []) if len(w) >= 3]
         yesterday += [w for w in rel.get("1 day ago", []) if len(w) >= 3 and not any(c.isdigit() for c in w)]
+        for unit in ("week", "month", "year"):
+            for n in (0, 1):
+                for w in rel.get(f"{n} {unit} ago", []):
+                    if len(w) >= 5 and not any(c.isdigit() for c in w):
+                        periods.setdefault(w.lower(), (unit, n))
+                        periods.setdefault(_persian_letters(w.lower()), (unit, n))
     if lang == "ar":
         months.update({m: i for i, m in enumerate(_ARABIC_MONTHS, 1)})
+        own.update(_ARABIC_MONTHS)
+    if lang == "ru":
+        months.update({m: i for i, m in enumerate(_RUSSIAN_IN_MONTH, 1)})
+        own.update(_RUSSIAN_IN_MONTH)
     if lang == "en":
         months.pop("may", None)  # the modal verb; "May" is read with a day or a year only, below
     ordinal = r"(?:st|nd|rd|th|er|e|º|ª|\.|-?го|-?е|'?[ıiuü]n[cç][ıiuü]|'?[ıiuü]nc[ıiuü])?"
@@ -94,8 +119,15 @@ def _tables(lang: str) -> _Tables:
     weekday_rx = re.compile(rf"(?<!\w)({_alt(weekdays)})(?!\w)", re.IGNORECASE) if weekdays else re.compile("$^")
     relative = [*today, *yesterday]
     relative_rx = re.compile(rf"(?<!\w)({_alt(relative)})(?!\w)", re.IGNORECASE) if relative else None
-    return _Tables(months, weekdays, tuple(today), tuple(yesterday), month_rx, weekday_rx, day_month, month_day,
-                   month_year, relative_rx)
+    bare_month = re.compile(rf"(?<!\w)({_alt(m for m in own if m != 'may')})(?!\w)", re.IGNORECASE)
+    period_rx = re.compile(rf"(?<!\w)({_alt(periods)})(?!\w)", re.IGNORECASE) if periods else None
+    return _Tables(lang, months, weekdays, tuple(today), tuple(yesterday), month_rx, weekday_rx, day_month, month_day,
+                   month_year, relative_rx, bare_month, periods, period_rx)
+
+
+def _persian_letters(text: str) -> str:
+    """dateparser writes Persian with Arabic yeh and kaf; the Persian press uses the Persian letters."""
+    return text.replace("\u064a", "\u06cc").replace("\u0643", "\u06a9")
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
@@ -189,6 +221,12 @@ def _named(text: str, pub: date | None, t: _Tables) -> list[Found]:
         month = t.months.get(m[1].lower().rstrip("."), 5 if m[1].lower() == "may" else 0)
         if month:
             out.append(Found(m.start(), m.end(), f"{int(m[2]):04d}-{month:02d}", False))
+    for m in t.bare_month.finditer(text):  # the last such month up to publication ("in early April")
+        month = t.months.get(m[1].lower().rstrip("."), 0)
+        if month and (m[1][0].isupper() or not _CAPITALISED_MONTHS.get(t.lang, False)):
+            year = _year_for(month, None, pub)
+            if year:
+                out.append(Found(m.start(), m.end(), f"{year:04d}-{month:02d}", True))
     return out
 
 
@@ -204,7 +242,23 @@ def _relative(text: str, pub: date | None, t: _Tables) -> list[Found]:
             word = m[1].lower()
             days = 1 if word in {w.lower() for w in t.yesterday} else 0
             out.append(Found(m.start(), m.end(), (pub - timedelta(days=days)).isoformat(), True))
+    if t.period_rx is not None:
+        for m in t.period_rx.finditer(text):
+            out.append(Found(m.start(), m.end(), _period(pub, *t.periods[m[1].lower()]), True))
     return out
+
+
+def _period(pub: date, unit: str, back: int) -> str:
+    """"last month" and "this year" at the precision they give; a week is dated by the month of its Wednesday
+    (docs/annotation.md)."""
+    if unit == "year":
+        return f"{pub.year - back:04d}"
+    if unit == "week":
+        wednesday = pub - timedelta(days=7 * back + pub.weekday() - 2)
+        return f"{wednesday.year:04d}-{wednesday.month:02d}"
+    month = pub.month - back
+    year = pub.year - (1 if month < 1 else 0)
+    return f"{year:04d}-{(month - 1) % 12 + 1:02d}"
 
 
 def find(text: str, lang: str, published: str | None) -> list[Found]:

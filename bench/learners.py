@@ -1,0 +1,155 @@
+"""Which learner decides the candidates: the comparison behind the shipped choice, on the dev split.
+
+Every learner sees the same candidates (the language packs' proposals for the train and dev texts) and is
+trained on the train split only; thresholds are chosen on out-of-fold scores of the train split, as
+`tracker train` chooses them, and each learner is then scored once on the dev split by the contract's
+scorer (event precision, recall, F1; per language too). The test split is never read.
+
+- lightgbm            gradient-boosted trees over the language-independent features alone
+- logistic            logistic regression over the same features, standardised
+- lightgbm+ngrams     lightgbm plus two more features: the out-of-fold scores of logistic regressions over
+                      word n-grams of the candidate's sentence window, with the service, measure word and
+                      countries replaced by placeholders (tracker.extract.ngrams; what ships)
+- lightgbm+minilm     lightgbm plus 16 principal components of the sentence's all-MiniLM-L6-v2 embedding
+                      (an English encoder; other languages get what it makes of them)
+
+    .venv/bin/python bench/learners.py               # all four (MiniLM encoding takes a few minutes)
+    .venv/bin/python bench/learners.py --skip minilm
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np
+
+from tracker.corpus import load
+from tracker.extract import train as T
+from tracker.extract.dataset import EVENT, THREAT
+
+
+def add_ngrams(train: list[T.Doc], dev: list[T.Doc]) -> None:
+    """The shipped stacking: out-of-fold n-gram scores on train (the folds of tracker train), the regressions
+    fitted on all of train for dev."""
+    T.stack_ngrams(train)
+    model = T.fit_ngram_model(train)
+    for d in dev:
+        if d.cands:
+            d.rows = [r[:-2] + sc for r, sc in zip(d.rows, model.scores(d.cands), strict=True)]
+
+
+def add_minilm(train: list[T.Doc], dev: list[T.Doc], components: int = 16) -> None:
+    from sklearn.decomposition import PCA
+
+    from tracker.extract.nlp import get_embedder
+
+    texts = sorted({c.sentence.text for d in train + dev for c in d.cands})
+    vectors = get_embedder().encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    emb = dict(zip(texts, vectors, strict=True))
+    pca = PCA(n_components=components, random_state=T.SEED).fit(
+        np.asarray([emb[c.sentence.text] for d in train for c in d.cands]))
+    for d in train + dev:
+        if d.cands:
+            z = pca.transform(np.asarray([emb[c.sentence.text] for c in d.cands])).tolist()
+            d.rows = [r + list(v) for r, v in zip(d.rows, z, strict=True)]
+
+
+class Logistic:
+    """A logistic regression with the shape of the LightGBM boosters train.py fits (predict on rows)."""
+
+    def __init__(self, rows, labels):
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        # parse features are missing (NaN) for languages without a parser: 0 plus a missing-value flag
+        self.model = make_pipeline(SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True,
+                                                 keep_empty_features=True),
+                                   StandardScaler(), LogisticRegression(C=0.5, max_iter=5000))
+        self.model.fit(np.asarray(rows, dtype=float), labels)
+
+    def predict(self, x):
+        return self.model.predict_proba(x)[:, 1]
+
+
+def _fit_pair(docs: list[T.Doc], learner: str):
+    if learner != "logistic":
+        return T._fit_pair(docs)
+    rows = [r for d in docs for r in d.rows]
+    ys = [y for d in docs for y in d.labels]
+    pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
+    return Logistic(rows, [int(y in (EVENT, THREAT)) for y in ys]), \
+        Logistic([r for r, _ in pos], [int(y == THREAT) for _, y in pos])
+
+
+def _scores(docs: list[T.Doc], pair) -> dict[str, list[tuple[float, float]]]:
+    event, threat = pair
+    out = {}
+    for d in docs:
+        x = np.asarray(d.rows, dtype=float)
+        out[d.id] = list(zip(event.predict(x).tolist(), threat.predict(x).tolist(), strict=True)) if d.rows else []
+    return out
+
+
+def evaluate(train: list[T.Doc], dev: list[T.Doc], learner: str) -> dict:
+    oof: dict = {}
+    for k in range(T.FOLDS):
+        oof.update(_scores([d for d in train if T._fold(d.id) == k],
+                           _fit_pair([d for d in train if T._fold(d.id) != k], learner)))
+    best = None
+    for t in T.THRESHOLDS:
+        for tt in (0.2, 0.3, 0.4, 0.5):
+            rep = T.score_docs(train, oof, t, tt)
+            if best is None or rep.f1 > best[2].f1:
+                best = (t, tt, rep)
+    assert best is not None
+    scores = _scores(dev, _fit_pair(train, learner))
+    by_lang: dict[str, list[T.Doc]] = defaultdict(list)
+    for d in dev:
+        by_lang[d.language].append(d)
+    return {"oof": best[2].f1, "dev": T.score_docs(dev, scores, best[0], best[1]),
+            "languages": {lang: T.score_docs(ds, scores, best[0], best[1]).f1 for lang, ds in sorted(by_lang.items())}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--skip", action="append", default=[], choices=["logistic", "ngrams", "minilm"])
+    args = ap.parse_args()
+    corpus = [ROOT / "corpus" / "texts"]
+    start = time.monotonic()
+    train_recs, dev_recs = load(corpus, split="train"), load(corpus, split="dev")
+    train, dev = T.build(train_recs), T.build(dev_recs)
+    base = {d.id: d.rows for d in train + dev}
+    results = []
+    for learner in ("lightgbm", "logistic", "lightgbm+ngrams", "lightgbm+minilm"):
+        if any(s in learner for s in args.skip):
+            continue
+        for d in train + dev:  # the shared features; each learner adds its own columns
+            d.rows = base[d.id]
+        if learner.endswith("ngrams"):
+            add_ngrams(train, dev)
+        elif learner.endswith("minilm"):
+            add_minilm(train, dev)
+        results.append((learner, evaluate(train, dev, learner)))
+        print(f"{learner}: done at {time.monotonic() - start:.0f}s", file=sys.stderr)
+    langs = sorted(results[0][1]["languages"])
+    print(f"train {len(train_recs)} texts, dev {len(dev_recs)} texts")
+    print()
+    print("| learner | out-of-fold F1 (train) | dev precision | dev recall | dev F1 | " + " | ".join(langs) + " |")
+    print("|---|---:|---:|---:|---:|" + "---:|" * len(langs))
+    for learner, r in results:
+        d = r["dev"]
+        print(f"| {learner} | {r['oof']:.3f} | {d.precision:.3f} | {d.recall:.3f} | {d.f1:.3f} | "
+              + " | ".join(f"{r['languages'][lang]:.3f}" for lang in langs) + " |")
+
+
+if __name__ == "__main__":
+    main()
