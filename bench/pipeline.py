@@ -100,10 +100,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the database here instead of a temporary file")
     args = parser.parse_args()
 
-    from tracker.crawl import CrawlOptions, crawl
+    from tracker.crawl import CrawlOptions
     from tracker.crawl.http import HttpOptions
     from tracker.db import open_db
-    from tracker.events.extraction import default_extractor, extract_articles
+    from tracker.events.extraction import default_extractor
+    from tracker.pipeline import run_pipeline
     from tracker.sources import Source
 
     texts = load_texts()
@@ -124,22 +125,25 @@ def main() -> None:
 
     options = CrawlOptions(http=HttpOptions(delay=0.0, per_host=8, concurrency=16, retries=1),
                            allow_private=True, max_items=PER_FEED, sources_at_once=8)
-    t0 = time.perf_counter()
-    crawled = crawl(db, sources, options)
-    t_crawl = time.perf_counter() - t0
-
     spent = {"extract": 0.0}
 
-    def timed(text: str, published: str | None = None, title: str | None = None) -> list[dict]:
+    def timed(text: str, published: str | None = None, title: str | None = None,
+              language: str | None = None) -> list[dict]:
         start = time.perf_counter()
         try:
-            return extract_events(text, published=published, title=title)
+            return extract_events(text, published=published, title=title, language=language)
         finally:
             spent["extract"] += time.perf_counter() - start
 
+    marks: dict[str, float] = {}
     t0 = time.perf_counter()
-    summary = extract_articles(db, extract=timed, version=version)
-    t_extract = time.perf_counter() - t0
+    # the project's one stage chain (tracker.pipeline), as `tracker run` calls it
+    result = run_pipeline(db, sources, crawl_options=options, extract=timed, version=version,
+                          on_crawled=lambda _summary: marks.setdefault("crawled", time.perf_counter()))
+    t_end = time.perf_counter()
+    crawled, summary = result.crawl, result.extract
+    t_crawl = marks["crawled"] - t0
+    t_extract = t_end - marks["crawled"]
     t_merge = t_extract - spent["extract"]
     server.shutdown()
 

@@ -488,27 +488,117 @@ def _bar(label: str):
     return start, step, close
 
 
+def _cluster_options(command):
+    """--workers / --scheduler, shared by the commands that spread work over a Dask cluster (tracker.executor)."""
+    command = click.option("--scheduler", metavar="ADDRESS",
+                           help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) instead "
+                           "of starting local workers.")(command)
+    return click.option("--workers", type=click.IntRange(1, 256), default=None,
+                        help="Worker processes of a local Dask cluster on this machine, each loading the "
+                        "models once.")(command)
+
+
 @main.command()
 @db_option
 @click.option("--all", "redo_all", is_flag=True, help="Re-read every article (after the models change).")
+@_cluster_options
 @json_option
-def extract(db_path: Path, redo_all: bool, as_json: bool) -> None:
+def extract(db_path: Path, redo_all: bool, workers: int | None, scheduler: str | None, as_json: bool) -> None:
     """Read the articles the current extractor has not read, store mentions, merge them into events.
 
-    Example: tracker extract --all   (re-read every article after a new model)
-    """
-    from .events.extraction import extract_articles
-    from .pipeline import format_extract_summary
+    With --workers N (or --scheduler) the texts are read on a Dask cluster and stored and merged here, in
+    the same order as in one process.
 
+    Example: tracker extract --all --workers 2   (re-read every article after a new model, on 2 processes)
+    """
+    from .pipeline import format_extract_summary, run_extract
+
+    if workers and scheduler:
+        raise click.UsageError("give either --workers or --scheduler, not both")
     start, step, close = _bar("Extracting")
     try:
         with writing(db_path) as db:
-            summary = extract_articles(db, redo_all=redo_all, progress=step, on_start=start)
+            summary = run_extract(db, redo_all=redo_all, workers=workers, scheduler=scheduler, progress=step,
+                                  on_start=start)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         close()
     echo_summary(summary, format_extract_summary, "json" if as_json else None)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH_OR_GLOB...")
+@db_option
+@_cluster_options
+@click.option("--since", metavar="DATE", help="Keep pages published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Keep pages published on or before DATE (same forms).")
+@click.option("--publisher", type=click.Choice(["press", "ngo", "regulator", "court"]), default="press",
+              show_default=True, help="Publisher type of the archived pages (weighs their events' confidence).")
+@json_option
+def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, scheduler: str | None, since: str | None,
+             until: str | None, publisher: str, as_json: bool) -> None:
+    """Read web archives (WARC, WARC.gz) and store the articles and events they hold.
+
+    A cheap scan skips the pages with no measure word near a service name; the rest are parsed and read
+    on a Dask cluster (--workers local processes, default one per core, or --scheduler), and stored here
+    in a fixed order. Resumable: progress is kept per chunk, so a run started again reads only what is
+    left, and running it twice changes nothing. Pages already stored (same URL or text) are not stored
+    again. Exit status 1 when some file or chunk could not be read (the rest is stored).
+
+    Example: tracker backfill 'archives/CC-NEWS-2021*.warc.gz' --db db/tracker.db --since 2021-03
+    """
+    import os
+    import time
+
+    from .backfill.run import backfill as run_backfill
+    from .backfill.run import expand, format_summary
+    from .export.filters import FilterError, parse_date
+
+    if workers and scheduler:
+        raise click.UsageError("give either --workers or --scheduler, not both")
+    try:
+        first = parse_date(since, "--since", end=False) if since else None
+        last = parse_date(until, "--until", end=True) if until else None
+    except FilterError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.option) from None
+    if first and last and first > last:
+        raise click.BadParameter(f"{since} is after --until {until}", param_hint="--since")
+    files = expand(paths)  # a path that matches nothing is an error before the database is touched
+    state: dict = {}
+
+    def planned(plan) -> None:
+        if not plan.todo:
+            return
+        state["bar"] = click.progressbar(length=max(sum(c.size for c in plan.todo), 1), label="Backfilling",
+                                         file=sys.stderr, show_pos=False,
+                                         item_show_func=lambda text: text)
+        state["bar"].__enter__()
+        state["t0"] = time.monotonic()
+
+    def advanced(chunk, result, summary) -> None:
+        rate = summary.records / max(time.monotonic() - state["t0"], 1e-6)
+        state["bar"].update(chunk.size, f"{summary.records:,} records, {rate:,.0f}/s")
+
+    def merging(n: int) -> None:
+        if "bar" in state:
+            state.pop("bar").__exit__(None, None, None)
+        if n:
+            state["bar"] = click.progressbar(length=n, label="Merging into events", file=sys.stderr)
+            state["bar"].__enter__()
+
+    try:
+        with writing(db_path, create=True) as db:
+            summary = run_backfill(db, [str(f) for f in files], workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+                                   since=first, until=last, publisher=publisher, on_plan=planned,
+                                   progress=advanced, on_merge=merging,
+                                   merge_progress=lambda n: state["bar"].update(n) if "bar" in state else None)
+    finally:
+        if "bar" in state:
+            state.pop("bar").__exit__(None, None, None)
+    echo_summary(summary, format_summary, "json" if as_json else None)
     if summary.failed:
         sys.exit(1)
 

@@ -279,37 +279,30 @@ def step_site(demo: Demo) -> None:
     demo.echo(f"demo site: {demo.site.url} (sources in {demo.feeds_path})")
 
 
-def step_crawl(demo: Demo) -> None:
-    from .crawl import CrawlOptions, crawl
+def step_pipeline(demo: Demo) -> None:
+    """Crawl the demo site, then extract mentions from every article and merge them into events: the stage
+    chain of `tracker run` (tracker.pipeline)."""
+    from .crawl import CrawlOptions
     from .crawl.http import HttpOptions
     from .crawl.run import format_summary
     from .db import open_db
+    from .pipeline import format_extract_summary, run_pipeline
     from .sources import load_feeds
+
+    def crawled(summary: object) -> None:
+        demo.result["crawl"] = summary.as_dict()
+        demo.echo("\n== crawl\n" + format_summary(summary))
+        demo.echo("\n== extract and merge (loads the NLP models once)")
 
     db = open_db(demo.db_path, create=True)
     try:
-        summary = crawl(db, load_feeds(demo.feeds_path),
-                        CrawlOptions(http=HttpOptions(delay=0, per_host=4, timeout=10), allow_private=True))
+        summary = run_pipeline(
+            db, load_feeds(demo.feeds_path), on_crawled=crawled,
+            crawl_options=CrawlOptions(http=HttpOptions(delay=0, per_host=4, timeout=10), allow_private=True))
     finally:
         db.close()
-    demo.result["crawl"] = summary.as_dict()
-    demo.echo("\n== crawl\n" + format_summary(summary))
-
-
-def step_extract(demo: Demo) -> None:
-    """Extract mentions from every crawled article and merge them into events (tracker.events)."""
-    from .db import open_db
-    from .events.extraction import extract_articles
-    from .pipeline import format_extract_summary
-
-    demo.echo("\n== extract and merge (loads the NLP models once)")
-    db = open_db(demo.db_path)
-    try:
-        summary = extract_articles(db)
-    finally:
-        db.close()
-    demo.result["extract"] = summary.as_dict()
-    demo.echo(format_extract_summary(summary))
+    demo.result["extract"] = summary.extract.as_dict()
+    demo.echo(format_extract_summary(summary.extract))
 
 
 def demo_week(db: sqlite_utils.Database) -> Week:
@@ -405,7 +398,7 @@ def step_serve(demo: Demo) -> None:
 
 
 #: Stages run in this order, under the database's writer lock; serving comes after.
-STEPS: list[Callable[[Demo], None]] = [step_site, step_crawl, step_extract, step_digest, step_summary]
+STEPS: list[Callable[[Demo], None]] = [step_site, step_pipeline, step_digest, step_summary]
 
 
 def run_demo(db_path: str | Path, *, serve: bool = True, echo: Callable[[str], None] = print,

@@ -1,7 +1,9 @@
-"""`tracker run`: crawl, then extract and merge, with one summary at the end.
+"""The stage chain, written once: crawl, then extract and merge, with one summary at the end.
 
-The two stages stay separate library calls (tests and the demo call them the
-same way); this module only chains them and adds up what changed.
+`tracker run`, `tracker demo` and bench/pipeline.py all call `run_pipeline`; `tracker extract` calls
+`run_extract`, the extract-and-merge half, which reads the texts in this process or, with `workers` or a
+`scheduler`, on a Dask cluster (tracker.executor, the same code `tracker backfill` runs on). The stages
+stay separate library calls that tests call too; this module only chains them and adds up what changed.
 """
 
 from __future__ import annotations
@@ -43,6 +45,31 @@ class RunSummary:
         }
 
 
+def run_extract(
+    db: sqlite_utils.Database,
+    *,
+    redo_all: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    extract: Extractor | None = None,
+    version: str | None = None,
+) -> ExtractSummary:
+    """Extract and merge the articles the current extractor has not read (all with `redo_all`).
+
+    In this process by default; with `workers` (local processes) or `scheduler` (a Dask cluster's address)
+    the texts are read on the cluster's workers and stored and merged here, in the same order."""
+    if not workers and not scheduler:
+        return extract_articles(db, redo_all=redo_all, extract=extract, version=version, progress=progress,
+                                on_start=on_start)
+    from .executor import cluster
+
+    with cluster(workers or 1, scheduler, scan=False) as client:
+        return extract_articles(db, redo_all=redo_all, version=version, progress=progress, on_start=on_start,
+                                client=client)
+
+
 def run_pipeline(
     db: sqlite_utils.Database,
     sources: list[Source],
@@ -53,19 +80,25 @@ def run_pipeline(
     on_extract_start: Callable[[int], None] | None = None,
     extract: Extractor | None = None,
     version: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_crawled: Callable[[object], None] | None = None,
 ) -> RunSummary:
     """Crawl `sources`, then read every article the current extractor has not read, and merge.
 
     `crawl_options` (a tracker.crawl.CrawlOptions) overrides the defaults, e.g. for local sites,
     `max_items`, `http.delay`, or `force` to poll sources that are not due yet. A source polled
     successfully less than its poll_minutes ago is skipped (status not_due): nothing is fetched for it,
-    but articles it brought earlier and the extractor has not read yet are still read.
+    but articles it brought earlier and the extractor has not read yet are still read. `on_crawled` gets
+    the crawl's summary before extraction starts; `workers`/`scheduler` as for `run_extract`.
     """
     from .crawl import crawl
 
     crawled = crawl(db, sources, crawl_options, progress=crawl_progress)
-    extracted = extract_articles(db, extract=extract, version=version, progress=extract_progress,
-                                 on_start=on_extract_start)
+    if on_crawled:
+        on_crawled(crawled)
+    extracted = run_extract(db, extract=extract, version=version, progress=extract_progress,
+                            on_start=on_extract_start, workers=workers, scheduler=scheduler)
     return RunSummary(
         crawl=crawled,
         extract=extracted,

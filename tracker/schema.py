@@ -135,7 +135,7 @@ TABLES: tuple[Table, ...] = (
         "Feeds and listing pages the crawler polls, as declared in feeds.toml.",
         (
             C("name", str, "Unique short name of the source, from feeds.toml.", True),
-            C("url", str, "Address of the feed, listing page or sitemap.", True),
+            C("url", str, "Address of the feed, listing page or sitemap; for a web archive, its file:// URL.", True),
             E("type", "source_type", "How the links to articles are found (the source types of tracker.crawl.types).", True),
             E("publisher", "publisher", "Who publishes it.", True),
             C("country", str, "ISO 3166-1 alpha-2 country of a regulator or court; empty for press and NGOs."),
@@ -170,8 +170,11 @@ TABLES: tuple[Table, ...] = (
             C("language", str, "Detected language of the text (ISO 639-1)."),
             C("content_hash", str, "SHA-256 of the normalised text; the same text from two URLs is stored once."),
             C("raw_html", bytes, "The fetched HTML, gzip-compressed, so extraction can be re-run offline."),
-            T("fetched_at", "UTC time (ISO 8601) the page was fetched."),
+            T("fetched_at", "UTC time (ISO 8601) the page was fetched; for a page read from a web archive, the"
+              " archive's WARC-Date."),
             C("extractor_version", str, "Version of the event extractor that last processed the article; empty if none."),
+            C("archive_record", str, "WARC-Record-ID of the archived response the page was read from (tracker"
+              " backfill); empty for a crawled page."),
         ),
         foreign_keys=(("source", "sources", "name"),),
         unique=(("url",), ("content_hash",)),
@@ -198,6 +201,48 @@ TABLES: tuple[Table, ...] = (
               " is not fetched again."),
         ),
         indexes=(("source",), ("fetched_at",), ("url", "kind")),
+        internal=True,
+    ),
+    Table(
+        "archive_chunks",
+        "Progress of tracker backfill: one row per chunk of a web archive read to the end and stored, so a"
+        " backfill started again skips it.",
+        (
+            C("id", int, "Row id of the chunk."),
+            C("path", str, "Absolute path of the archive file.", True),
+            C("size", int, "Size of the file in bytes when it was read (a file that changed is read again).", True),
+            C("start", int, "Byte offset where the chunk starts: it holds the records that start in [start, end).",
+              True),
+            C("end", int, "Byte offset where the chunk ends.", True),
+            C("date_range", str, "The --since..--until range the chunk was read with (empty ends: no bound); a"
+              " chunk read with one range is read again with another.", True),
+            C("source", str, "The archive's row in sources."),
+            C("records", int, "WARC records read."),
+            C("pages", int, "HTTP 200 HTML responses among them."),
+            C("scanned_out", int, "Pages the cheap first pass skipped (no measure word near a service name)."),
+            C("parsed", int, "Pages parsed and read by the extractor."),
+            C("stored", int, "New articles stored (pages that state at least one measure)."),
+            C("duplicates", int, "Pages stating a measure that were already stored (same canonical URL or text)."),
+            C("mentions", int, "Mentions read in the new articles (merged into events at the end of the run)."),
+            C("failures", str, "JSON object: bad records by kind (truncated, corrupt, not_http, bad_encoding,"
+              " too_big, binary, no_text, broken_html)."),
+            C("extractor_version", str, "Version of the extractor that read the chunk."),
+            T("done_at", "UTC time (ISO 8601) the chunk's articles and events were stored."),
+        ),
+        unique=(("path", "size", "start", "end", "date_range"),),
+        internal=True,
+    ),
+    Table(
+        "archive_readings",
+        "What the extractor read in archived pages stored by tracker backfill and not merged yet: they are merged"
+        " at the end of the run, in the order tracker extract reads articles, and the row goes.",
+        (
+            C("article_id", int, "The archived article.", True),
+            C("mentions", str, "JSON list of the mentions read in it, in the extractor's order.", kind="list"),
+            C("extractor_version", str, "Version of the extractor that read it."),
+        ),
+        pk="article_id",
+        foreign_keys=(("article_id", "articles", "id"),),
         internal=True,
     ),
     Table(

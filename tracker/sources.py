@@ -24,10 +24,10 @@ _FIELDS = {"name", "url", "type", "publisher", "country", "language", "tags", "e
 
 
 def source_type_names() -> tuple[str, ...]:
-    """The `type` values feeds.toml accepts: the registered source types (tracker.crawl.types)."""
-    from .crawl.types import names
+    """The `type` values feeds.toml accepts: the registered source types the crawler polls (tracker.crawl.types)."""
+    from .crawl.types import polled_names
 
-    return names()
+    return polled_names()
 
 
 class ConfigError(TrackerError, ValueError):
@@ -116,7 +116,11 @@ def _parse_one(entry: object, index: int, where: str) -> Source:
         raise bad("url", f"must be an http(s) URL with a host, got {url!r}")
     types = source_type_names()
     if entry["type"] not in types:
-        raise bad("type", f"must be one of {', '.join(types)}, got {entry['type']!r}")
+        from .crawl.types import source_types
+
+        other = source_types().get(entry["type"])
+        hint = f" ({other.description}: read by `tracker {other.command}`, not polled)" if other else ""
+        raise bad("type", f"must be one of {', '.join(types)}, got {entry['type']!r}{hint}")
     publishers = vocabulary.publisher_types()
     if entry["publisher"] not in publishers:
         raise bad("publisher", f"must be one of {', '.join(publishers)}, got {entry['publisher']!r}")

@@ -34,17 +34,23 @@ class LinkContext(Protocol):
 
 @dataclass(frozen=True)
 class SourceType:
-    """One way of finding article links."""
+    """One way of finding articles: links the crawler polls for, or (`links` None) pages read by another
+    command, such as web archives read by `tracker backfill`."""
 
-    name: str  # the value of `type` in feeds.toml
+    name: str  # the value of `type` in feeds.toml / sources.type
     description: str  # one line, for the schema and the docs
-    links: Callable[[bytes, str, LinkContext], Awaitable[list[Item]]]  # (body, final URL, context) -> items
+    links: Callable[[bytes, str, LinkContext], Awaitable[list[Item]]] | None  # (body, final URL, context) -> items
     fetch_kind: str = "feed"  # the `fetches.kind` of the source's own URL
     html_only: bool = False  # the source's URL must answer HTML
+    command: str = "crawl"  # the command that reads it; only `crawl` types belong in feeds.toml
+
+    @property
+    def polled(self) -> bool:
+        return self.links is not None
 
 
 #: Modules whose `register_source_types` provide the built-in types, in the order they are listed.
-BUILTIN = ("tracker.crawl.feeds", "tracker.crawl.listing", "tracker.crawl.sitemap")
+BUILTIN = ("tracker.crawl.feeds", "tracker.crawl.listing", "tracker.crawl.sitemap", "tracker.backfill.source")
 
 
 @cache
@@ -71,4 +77,10 @@ def source_type(name: str) -> SourceType:
 
 
 def names() -> tuple[str, ...]:
+    """Every registered type (the values `sources.type` may hold)."""
     return tuple(source_types())
+
+
+def polled_names() -> tuple[str, ...]:
+    """The types the crawler polls (the values `type` may take in feeds.toml)."""
+    return tuple(name for name, kind in source_types().items() if kind.polled)

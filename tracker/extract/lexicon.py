@@ -196,12 +196,13 @@ class Pack:
         be separated by spaces only ("Facebook, Messenger" is two names, not "Facebook Messenger")."""
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            heads = {tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")}
-            heads |= {tok.lower[len(p):] for p in self.lang.proclitics if tok.lower.startswith(p)}
+            # the heads in a fixed order (never a set's, which follows the hash seed and would make the order of
+            # equal-length matches, and so the extraction, differ from one process to the next)
+            heads = [tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")]
+            heads += [tok.lower[len(p):] for p in self.lang.proclitics if tok.lower.startswith(p)]
             if self.lang.suffixes:
-                cut = tok.lower.replace("’", "'").split("'")[0]
-                heads |= {cut} | {tok.lower[:n] for n in range(5, len(tok.lower))}
-            for head in heads:
+                heads += [tok.lower.replace("’", "'").split("'")[0], *(tok.lower[:n] for n in range(5, len(tok.lower)))]
+            for head in dict.fromkeys(heads):
                 for name in self.names_by_first.get(head, ()):
                     n = len(name.tokens)
                     if i + n > len(toks):
