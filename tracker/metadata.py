@@ -306,6 +306,7 @@ def build_metadata() -> dict[str, Any]:
         "databases": {
             DATABASE: {
                 "description": DESCRIPTION,
+                "description_html": _description_html(),
                 "tables": entries,
                 "queries": queries,
             }
