@@ -178,10 +178,10 @@ def test_export_gold_writes_reviewed_articles_in_the_corpus_format(tdb: Path, tm
 
 
 def test_train_with_reviews_adds_them_and_never_a_dev_or_test_text(tdb: Path, tmp_path: Path) -> None:
-    """Trains for real on a small corpus (30 train texts of the repository's corpus) plus the reviews."""
+    """Trains for real on a small corpus (30 English train texts of the repository's corpus) plus the reviews."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    records = load([Path(__file__).parent.parent / "corpus" / "texts"], split="train")[:30]
+    records = load([Path(__file__).parent.parent / "corpus" / "texts"], split="train", language="en")[:30]
     turkey = dict(records[0], id="dev-copy", split="dev", text=factories.ARTICLES[3][4])  # a dev text...
     with (corpus / "small.jsonl").open("w", encoding="utf-8") as fh:
         for rec in [*records, turkey]:

@@ -242,3 +242,48 @@ def test_failed_logins_are_limited_and_a_busy_database_is_reported(tmp_path: Pat
             assert review(client, RU, "confirmed").status_code == 403
     finally:
         srv.stop()
+
+
+def test_a_snapshot_has_no_reviewing(tmp_path: Path) -> None:
+    """--immutable serves a file that must not change under it: the login is off, the controls absent."""
+    import asyncio
+
+    from tracker.serve import build_datasette
+
+    ds = build_datasette(database(tmp_path), immutable=True)
+
+    async def fetch() -> tuple[int, str]:
+        login = await ds.client.get("/-/login")
+        page = await ds.client.get(f"/tracker/events/{RU}")
+        return login.status_code, page.text
+
+    status, page = asyncio.run(fetch())
+    assert status == 404 and "/-/login" not in page and "Review status" in page
+
+
+def test_a_private_database_from_before_reviews_is_served_and_upgraded_by_init(tmp_path: Path) -> None:
+    """A private file an older tracker wrote (subscribers, no reviewer tables): the site still serves, with
+    reviewing off, and `tracker init` brings the file up to date."""
+    import asyncio
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+    from tracker.serve import build_datasette
+
+    public = database(tmp_path)
+    with sqlite3.connect(private_path_for(public)) as conn:
+        for name in ("review_authors", "reviewers", "private_meta"):
+            conn.execute(f"DROP TABLE {name}")
+    ds = build_datasette(public)
+
+    async def fetch() -> tuple[int, int]:
+        return ((await ds.client.get("/-/login")).status_code,
+                (await ds.client.get(f"/tracker/events/{RU}")).status_code)
+
+    assert asyncio.run(fetch()) == (404, 200)
+    assert CliRunner().invoke(main, ["init", "--db", str(public)]).exit_code == 0
+    private = open_private(private_path_for(public), readonly=True)
+    assert {"reviewers", "review_authors", "private_meta"} <= set(private.table_names())
+    private.close()

@@ -142,13 +142,17 @@ def main() -> None:
 def init(db_path: Path, private_path: Path | None) -> None:
     """Create the database, or bring an existing one to this version, and print its format version.
 
-    Private tables an older version kept in the public file move to the private database.
+    Private tables an older version kept in the public file move to the private database, and an existing
+    private database is brought to this version too.
 
     Example: tracker init --db tracker.db
     """
-    from .db import schema_version
+    from .db import open_private, schema_version
 
-    with writing(db_path, create=True, private_path=private_path) as db:
+    private = private_db_path(db_path, private_path)
+    with writing(db_path, create=True, private_path=private) as db:
+        if private.exists():
+            open_private(private).close()
         click.echo(f"{db_path}: schema version {schema_version(db)}")
 
 

@@ -82,8 +82,8 @@ def _session_secret(private_path: Path) -> str | None:
         return None
     try:
         private = open_private(private_path, readonly=True)
-    except DatabaseError as exc:
-        raise ServeError(str(exc)) from None
+    except DatabaseError:  # an older tracker's private file: no reviewers until `tracker init` upgrades it
+        return None
     try:
         return session_secret(private)
     finally:

@@ -10,7 +10,9 @@ the dev and test splits are never seen here. The files are LightGBM's text forma
 
 Records from reviews (split "review", tracker.review.gold) only say what reviewers looked at: their candidates
 are kept when their key is a reviewed event (a positive) or a key reviewers rejected (a negative); the others
-are left out rather than taught as negatives.
+are left out rather than taught as negatives. The models learn from them, but the thresholds and the
+calibration are chosen on the corpus's texts alone: reviewed texts were picked by the review queue for being
+doubtful, so their candidates are no fair sample of what extraction meets.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Doc:
     cands: list[Candidate]
     rows: list[list[float]]
     labels: list[int]
+    reviewed: bool = False  # from reviews: trained on, not used to choose thresholds or calibrate
 
 
 @dataclass
@@ -88,7 +91,7 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
         if rec.get("split") == REVIEW_SPLIT:
             cands = _reviewed_only(rec, cands, measures, threats)
         docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
-                        [label(c, measures, threats) for c in cands]))
+                        [label(c, measures, threats) for c in cands], rec.get("split") == REVIEW_SPLIT))
         if progress:
             progress(1)
     return docs
@@ -205,8 +208,9 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     docs = build(records, progress)
     stack_ngrams(docs)
     oof = _out_of_fold(docs)
-    threshold, threat_threshold, report = _choose_thresholds(docs, oof)
-    calibration = _calibration(docs, oof)
+    corpus = [d for d in docs if not d.reviewed] or docs
+    threshold, threat_threshold, report = _choose_thresholds(corpus, oof)
+    calibration = _calibration(corpus, oof)
     event, threat = _fit_pair(docs)
     out.mkdir(parents=True, exist_ok=True)
     files = {

@@ -94,20 +94,25 @@ def _site(datasette: Any) -> ReviewSite | None:
     return site if site is not None and site.enabled else None
 
 
-def _private(site: ReviewSite):
-    from ..db import open_private
+def _ask_private(site: ReviewSite, question: Any, default: Any) -> Any:
+    """`question(private database)`, read-only; `default` when there is no private database or it is one an
+    older tracker wrote (then nobody can review until `tracker init` upgrades it)."""
+    from ..db import DatabaseError, open_private
 
-    return open_private(site.private, readonly=True)
+    if not site.private.exists():
+        return default
+    try:
+        private = open_private(site.private, readonly=True)
+    except DatabaseError:
+        return default
+    try:
+        return question(private)
+    finally:
+        private.close()
 
 
 def _has_reviewers(site: ReviewSite) -> bool:
-    if not site.private.exists():
-        return False
-    private = _private(site)
-    try:
-        return private.execute("SELECT 1 FROM reviewers LIMIT 1").fetchone() is not None
-    finally:
-        private.close()
+    return _ask_private(site, lambda p: p.execute("SELECT 1 FROM reviewers LIMIT 1").fetchone() is not None, False)
 
 
 def reviewer_of(datasette: Any, actor: dict | None) -> str | None:
@@ -119,13 +124,7 @@ def reviewer_of(datasette: Any, actor: dict | None) -> str | None:
     if site is None or not isinstance(name, str) or not name.startswith(_ACTOR_PREFIX):
         return None
     name = name[len(_ACTOR_PREFIX):]
-    if not site.private.exists():
-        return None
-    private = _private(site)
-    try:
-        return name if is_reviewer(private, name) else None
-    finally:
-        private.close()
+    return name if _ask_private(site, lambda p: is_reviewer(p, name), False) else None
 
 
 @hookimpl
@@ -178,11 +177,7 @@ async def login(datasette: Any, request: Any) -> Response:
 def _authenticate(site: ReviewSite, name: str, password: str) -> bool:
     from .accounts import authenticate
 
-    private = _private(site)
-    try:
-        return authenticate(private, name, password)
-    finally:
-        private.close()
+    return _ask_private(site, lambda p: authenticate(p, name, password), False)
 
 
 async def _login_page(datasette: Any, request: Any, target: str | None, error: str, status: int) -> Response:
