@@ -111,6 +111,9 @@ def test_anonymous_visitors_see_no_control_and_cannot_write(server: RunningServe
         assert client.post("/-/review", data={"csrftoken": token(client.get("/-/login").text), "event_id": RU,
                                               "verdict": "rejected", "reason": "x"}).status_code == 403
         assert client.get("/-/review").status_code == 405
+        big = httpx.post(f"{server.url}/-/login", content=b"name=" + b"x" * 200_000, timeout=TIMEOUT,
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+        assert big.status_code == 413  # a form is small; a huge body is not held in memory
     db = open_db(server_db(server), readonly=True)
     assert db.table("events").get(RU)["review_status"] is None  # nothing written
     db.close()
@@ -287,3 +290,18 @@ def test_a_private_database_from_before_reviews_is_served_and_upgraded_by_init(t
     private = open_private(private_path_for(public), readonly=True)
     assert {"reviewers", "review_authors", "private_meta"} <= set(private.table_names())
     private.close()
+
+
+def test_the_login_limiter_forgets_and_stays_bounded() -> None:
+    from tracker.review.web import LoginLimiter
+
+    limiter = LoginLimiter(attempts=2, window=60, max_keys=10)
+    limiter.failed("10.0.0.1", "ana", now=0)
+    assert limiter.wait("10.0.0.1", "bo", now=1) == 0  # one failure: not yet
+    limiter.failed("10.0.0.2", "Ana", now=2)  # another address, the same name
+    assert limiter.wait("10.0.0.3", "ana", now=3) == 57  # the name waits for its oldest failure to expire
+    assert limiter.wait("10.0.0.3", "ana", now=61) == 0
+    for i in range(20):  # a flood of names cannot grow the memory without bound
+        limiter.failed(f"10.1.0.{i}", f"name-{i}", now=100 + i)
+    assert len(limiter.failures) <= 10
+    assert limiter.wait("10.9.9.9", "never-seen", now=200) == 0 and len(limiter.failures) <= 10

@@ -290,6 +290,37 @@ async def _send_text(send: Any, status: int, body: bytes, extra: list[tuple[byte
     await send({"type": "http.response.body", "body": body})
 
 
+#: The largest body a reviewer's form may have (a review with every field and a long reason is a few kB).
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def _small_body(receive: Any) -> Any:
+    """The request body read whole, up to MAX_FORM_BYTES, replayed to the app; None when it is larger, so
+    nobody can make the server hold a huge upload in memory."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_FORM_BYTES:
+            return None
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 def _review_post(scope: dict) -> bool:
     """The reviewers' forms (login, logout, a review) are the only POSTs let through; tracker.review.web
     refuses each one without a reviewer's session, and Datasette checks their CSRF tokens."""
@@ -309,6 +340,11 @@ def asgi_wrapper(datasette: Any) -> Any:
                 body = b"This tracker instance is read-only: only GET and HEAD requests are served.\n"
                 await _send_text(send, 405, body, [(b"allow", b"GET, HEAD")])
                 return
+            if _review_post(scope):
+                receive = await _small_body(receive)
+                if receive is None:
+                    await _send_text(send, 413, b"A form of the reviewers is at most 64 kB.\n", [])
+                    return
 
             async def with_headers(message: dict) -> None:
                 if message["type"] == "http.response.start":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,14 +43,19 @@ _ACTOR_PREFIX = "reviewer:"
 
 @dataclass
 class LoginLimiter:
-    """Failed logins per client address and per name within a sliding window."""
+    """Failed logins per client address and per name within a sliding window, in memory (bounded)."""
 
     attempts: int
     window: float  # seconds
-    failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    failures: dict[str, deque] = field(default_factory=dict)
+    max_keys: int = 100_000  # addresses and names remembered at most
+
+    @staticmethod
+    def _keys(address: str, name: str) -> tuple[str, str]:
+        return f"ip:{address}", f"name:{name.lower()[:64]}"
 
     def _recent(self, key: str, now: float) -> deque:
-        q = self.failures[key]
+        q = self.failures.get(key, deque())
         while q and now - q[0] > self.window:
             q.popleft()
         return q
@@ -58,14 +63,20 @@ class LoginLimiter:
     def wait(self, address: str, name: str, now: float | None = None) -> float:
         """Seconds before another try is allowed (0 when it is)."""
         now = time.monotonic() if now is None else now
-        waits = [self.window - (now - q[0]) for key in (f"ip:{address}", f"name:{name.lower()}")
+        waits = [self.window - (now - q[0]) for key in self._keys(address, name)
                  if len(q := self._recent(key, now)) >= self.attempts]
         return max(waits, default=0.0)
 
     def failed(self, address: str, name: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
-        for key in (f"ip:{address}", f"name:{name.lower()}"):
-            self._recent(key, now).append(now)
+        for key in self._keys(address, name):
+            self.failures[key] = self._recent(key, now)
+            self.failures[key].append(now)
+        if len(self.failures) > self.max_keys:  # forget the expired ones, then the oldest half
+            for key in [k for k in self.failures if not self._recent(k, now)]:
+                del self.failures[key]
+            for key in sorted(self.failures, key=lambda k: self.failures[k][-1])[:len(self.failures) // 2]:
+                del self.failures[key]
 
 
 @dataclass
