@@ -16,6 +16,7 @@ from tracker.cli import main
 from tracker.corpus.store import load
 from tracker.db import open_db, open_private, private_path_for
 from tracker.digest.select import parse_week, select_week
+from tracker.extract.model import FILES as MODEL_FILES
 
 PASSWORD = "correct horse battery"
 RU = "ev-ru-twitter-throttle-2021-03"
@@ -196,7 +197,7 @@ def test_train_with_reviews_adds_them_and_never_a_dev_or_test_text(tdb: Path, tm
     assert "adding 3 reviewed text(s) to the 30 of the train split" in result.stderr
     report = json.loads(result.stdout)
     assert report["documents"] == 33
-    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["event.txt", "model.json", "threat.txt"]
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == sorted(MODEL_FILES)
     missing = CliRunner().invoke(main, ["train", "--corpus", str(corpus), "--with-reviews", str(tmp_path / "no"),
                                         "--out", str(tmp_path / "m2")])
     assert missing.exit_code == 2 and "does not exist" in missing.output

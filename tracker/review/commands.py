@@ -28,37 +28,36 @@ def _reviewer_name(given: str | None) -> str:
     return name
 
 
+@contextmanager
+def review_writing(db_path: Path, private_path: Path | None) -> Iterator[tuple[Any, Any]]:
+    """Both databases for writing, under the public database's one-writer lock."""
+    from ..cli import private_db_path, writing
+    from ..db import open_private
+
+    private = private_db_path(db_path, private_path)
+    with writing(db_path, private_path=private) as db:
+        pdb = open_private(private, create=True)
+        try:
+            yield db, pdb
+        finally:
+            pdb.close()
+
+
+def private_or_none(db_path: Path, private_path: Path | None) -> Any:
+    """The private database read-only, or None before anyone reviewed or subscribed."""
+    from ..cli import private_db_path, private_reading
+
+    return private_reading(db_path, private_path) if private_db_path(db_path, private_path).exists() else None
+
+
 def register(main: click.Group) -> None:
     """Add the `review` and `reviewers` groups to `main`."""
-    from ..cli import (
-        db_option,
-        echo_json,
-        echo_rows,
-        json_option,
-        output_options,
-        private_db_path,
-        private_option,
-        private_reading,
-        private_writing,
-        reading,
-        writing,
-    )
+    _register_review(main)
+    _register_reviewers(main)
 
-    @contextmanager
-    def review_writing(db_path: Path, private_path: Path | None) -> Iterator[tuple[Any, Any]]:
-        """Both databases for writing, under the public database's one-writer lock."""
-        from ..db import open_private
 
-        private = private_db_path(db_path, private_path)
-        with writing(db_path, private_path=private) as db:
-            pdb = open_private(private, create=True)
-            try:
-                yield db, pdb
-            finally:
-                pdb.close()
-
-    def private_or_none(db_path: Path, private_path: Path | None) -> Any:
-        return private_reading(db_path, private_path) if private_db_path(db_path, private_path).exists() else None
+def _register_review(main: click.Group) -> None:
+    from ..cli import db_option, echo_json, echo_rows, json_option, output_options, private_option, reading
 
     as_option = click.option("--as", "reviewer", metavar="NAME",
                              help="Who is reviewing (kept in the private database). Default: $TRACKER_REVIEWER or "
@@ -179,6 +178,10 @@ def register(main: click.Group) -> None:
                      for r in found]
         echo_rows(found, fmt, review_log_text,
                   ("id", "created_at", "event_id", "verdict", "changes", "into_event_id", "reason", "reviewer"))
+
+
+def _register_reviewers(main: click.Group) -> None:
+    from ..cli import db_option, echo_rows, output_options, private_option, private_writing
 
     @main.group()
     def reviewers() -> None:
