@@ -20,6 +20,9 @@ def filled(db):
 
 
 def test_every_view_exists_and_every_column_is_described(filled):
+    from tracker.review.store import record_review
+
+    record_review(filled, "ev-ng-twitter-restrict-2021-06", "rejected", reason="so rejected_events has a row")
     for view in VIEWS:
         assert view.description.strip()
         cur = filled.execute(f"SELECT * FROM [{view.name}]")

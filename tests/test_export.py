@@ -28,6 +28,7 @@ EVENTS_HEADER = [
     "id", "country", "platform", "action", "action_class", "status", "date", "lifted_date", "first_reported",
     "last_reported", "actor", "scope", "justification", "justification_category", "evidence", "n_mentions",
     "n_sources", "n_publishers", "regulator_confirmed", "confidence", "updated_at", "source_urls", "language",
+    "review_status", "review_stale", "merged_into", "machine_values",
 ]
 
 

@@ -90,7 +90,7 @@ def test_default_facets(client: httpx.Client) -> None:
     data = client.get("/tracker/events.json").json()
     facets = data["facet_results"]
     assert set(facets) == {"country", "platform", "action", "status", "justification_category", "publisher_type",
-                          "language"}
+                          "language", "review_status"}
     country = {f["value"]: f["count"] for f in facets["country"]["results"]}
     assert country == dict(Counter(e[1] for e in factories.EVENTS))
     labels = {f["value"]: f["label"] for f in facets["country"]["results"]}

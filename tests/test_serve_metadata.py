@@ -52,7 +52,7 @@ def test_events_defaults() -> None:
     events = build_metadata()["databases"][DATABASE]["tables"]["events"]
     assert events["sort_desc"] == "date"
     assert events["facets"] == ["country", "platform", "action", "status", "justification_category", "language",
-                                {"publisher_type": "publisher_type"}]
+                                "review_status", {"publisher_type": "publisher_type"}]
     assert build_metadata()["databases"][DATABASE]["tables"]["event_sources"]["facets"] == ["publisher"]
 
 
@@ -65,7 +65,7 @@ def test_canned_query_names_do_not_shadow_tables() -> None:
 def test_canned_queries_are_valid_sql(db) -> None:
     factories.populate(db)
     for name, q in QUERIES.items():
-        params = {p: "x" for p in ("as_of", "country", "platform", "event_id", "q")}
+        params = {p: "x" for p in ("as_of", "country", "platform", "event_id", "q", "language")}
         params["as_of"] = ""
         db.execute(q["sql"], params).fetchall()  # raises on a bad query
         assert q["title"] and q["description"], name

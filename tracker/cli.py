@@ -142,13 +142,17 @@ def main() -> None:
 def init(db_path: Path, private_path: Path | None) -> None:
     """Create the database, or bring an existing one to this version, and print its format version.
 
-    Private tables an older version kept in the public file move to the private database.
+    Private tables an older version kept in the public file move to the private database, and an existing
+    private database is brought to this version too.
 
     Example: tracker init --db tracker.db
     """
-    from .db import schema_version
+    from .db import open_private, schema_version
 
-    with writing(db_path, create=True, private_path=private_path) as db:
+    private = private_db_path(db_path, private_path)
+    with writing(db_path, create=True, private_path=private) as db:
+        if private.exists():
+            open_private(private).close()
         click.echo(f"{db_path}: schema version {schema_version(db)}")
 
 
@@ -323,8 +327,11 @@ def eval_command(gold_paths: tuple[Path, ...], split: str | None, language: str 
               show_default=True, help="The annotated corpus (its train split is used).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the model. Default: the package's models/extractor/.")
+@click.option("--with-reviews", "reviews_dir", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Also train on reviewed articles (a folder written by `tracker export gold`); never on a "
+                   "text of the dev or test split.")
 @json_option
-def train(corpus_dir: Path, out_dir: Path | None, as_json: bool) -> None:
+def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, as_json: bool) -> None:
     """Rebuild the event model from the corpus's train split (deterministic; a few minutes on 2 cores).
 
     The model files and their version stamp go into models/extractor/, from where every extraction reads them.
@@ -336,6 +343,16 @@ def train(corpus_dir: Path, out_dir: Path | None, as_json: bool) -> None:
     from .extract.train import train as run_train
 
     records = load([corpus_dir], split="train")
+    if reviews_dir is not None:
+        from .review.gold import load_reviews
+
+        reviewed = load_reviews(reviews_dir, corpus_dir)
+        if reviewed.dropped:
+            click.echo(f"left out {len(reviewed.dropped)} reviewed text(s) that are dev or test texts: "
+                       + ", ".join(reviewed.dropped[:5]), err=True)
+        click.echo(f"adding {len(reviewed.records)} reviewed text(s) to the {len(records)} of the train split",
+                   err=True)
+        records += reviewed.records
     with click.progressbar(length=len(records), label="Reading the corpus", file=sys.stderr) as bar:
         report = run_train(records, out_dir or model_dir(), progress=bar.update)
     if as_json:
@@ -609,9 +626,10 @@ def backfill(paths: tuple[str, ...], db_path: Path, workers: int | None, schedul
 @click.option("--platform", help="Service, such as Twitter (X also works).")
 @click.option("--since", help="Only events dated on or after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--limit", type=click.IntRange(1, 10_000_000), help="Show at most this many events.")
+@click.option("--include-rejected", is_flag=True, help="Also list events reviewers rejected or merged.")
 @output_options
 def events(db_path: Path, country: str | None, platform: str | None, since: str | None, limit: int | None,
-           fmt: str | None) -> None:
+           include_rejected: bool, fmt: str | None) -> None:
     """List tracked events, newest first.
 
     Example: tracker events --country RU --since 2024 --csv > ru.csv
@@ -621,7 +639,8 @@ def events(db_path: Path, country: str | None, platform: str | None, since: str 
 
     db = reading(db_path)
     try:
-        rows = list_events(db, country=country, platform=platform, since=since, limit=limit)
+        rows = list_events(db, country=country, platform=platform, since=since, limit=limit,
+                           include_rejected=include_rejected)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     echo_rows(rows, fmt, events_text)
@@ -684,10 +703,14 @@ def settings(fmt: str | None) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="TCP port.")
 @click.option("--sql-time-limit-ms", type=click.IntRange(1), default=2000, show_default=True,
               help="Longest any SQL query may run before it is cut.")
-@click.option("--immutable", is_flag=True, help="Serve a snapshot: faster, but new events need a restart.")
+@click.option("--immutable", is_flag=True, help="Serve a snapshot: faster, but new events need a restart "
+              "(and reviewing on the website is off).")
 @db_option
-def serve(host: str, port: int, sql_time_limit_ms: int, immutable: bool, db_path: Path) -> None:
-    """Browse the database read-only in Datasette, with facets, canned queries, a map and a chart.
+@private_option
+def serve(host: str, port: int, sql_time_limit_ms: int, immutable: bool, db_path: Path,
+          private_path: Path | None) -> None:
+    """Browse the database read-only in Datasette, with facets, canned queries, a map, a chart and a feed;
+    reviewers (tracker reviewers add) log in to confirm, correct and reject events.
 
     Example: tracker serve --port 8001 --immutable
     """
@@ -696,7 +719,8 @@ def serve(host: str, port: int, sql_time_limit_ms: int, immutable: bool, db_path
 
     click.echo(f"serving {db_path} read-only at http://{host}:{port}/tracker (Ctrl-C stops)", err=True)
     try:
-        run_server(db_path, host=host, port=port, sql_time_limit_ms=sql_time_limit_ms, immutable=immutable)
+        run_server(db_path, host=host, port=port, sql_time_limit_ms=sql_time_limit_ms, immutable=immutable,
+                   private_path=private_path)
     except ServeError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -890,6 +914,8 @@ def _export_filter_options(fn):
                      help="Status; repeat for several."),
         click.option("--raw-formulas", is_flag=True,
                      help="Do not neutralise CSV cells starting with = + - @ (for programs, not spreadsheets)."),
+        click.option("--include-rejected", is_flag=True,
+                     help="Keep events reviewers rejected or merged into another (left out by default)."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -900,12 +926,12 @@ def _export_db(db_path: Path):
     return reading(db_path)
 
 
-def _export_filters(db, since, until, countries, platforms, actions, statuses):
+def _export_filters(db, since, until, countries, platforms, actions, statuses, include_rejected=False):
     from .export import FilterError, parse_filters
 
     try:
         return parse_filters(db, since=since, until=until, countries=countries, platforms=platforms,
-                             actions=actions, statuses=statuses)
+                             actions=actions, statuses=statuses, include_rejected=include_rejected)
     except FilterError as exc:
         raise click.BadParameter(exc.message, param_hint=exc.option) from None
 
@@ -934,7 +960,7 @@ def _export_kind_command(kind: str) -> None:
     @_export_filter_options
     def command(db_path: Path, fmt: str, output: Path | None, bom: bool, since: str | None, until: str | None,
                 countries: tuple[str, ...], platforms: tuple[str, ...], actions: tuple[str, ...],
-                statuses: tuple[str, ...], raw_formulas: bool) -> None:
+                statuses: tuple[str, ...], raw_formulas: bool, include_rejected: bool) -> None:
         import io
 
         from .export import count_rows, export_file, export_rows
@@ -942,7 +968,7 @@ def _export_kind_command(kind: str) -> None:
         if bom and fmt != "csv":
             raise click.BadParameter("a byte-order mark is only for CSV", param_hint="--bom")
         db = _export_db(db_path)
-        filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
+        filters = _export_filters(db, since, until, countries, platforms, actions, statuses, include_rejected)
         if output is None or str(output) == "-":
             sys.stdout.flush()
             out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
@@ -980,7 +1006,8 @@ _export_kind_commands()
 @json_option
 def export_package(directory: Path, db_path: Path, since: str | None, until: str | None,
                    countries: tuple[str, ...], platforms: tuple[str, ...], actions: tuple[str, ...],
-                   statuses: tuple[str, ...], raw_formulas: bool, overwrite: bool, as_json: bool) -> None:
+                   statuses: tuple[str, ...], raw_formulas: bool, include_rejected: bool, overwrite: bool,
+                   as_json: bool) -> None:
     """Write a Frictionless Data Package (CSVs, datapackage.json, CODEBOOK.md) into DIRECTORY.
 
     Example: tracker export package release-2026-11 --since 2016
@@ -988,7 +1015,7 @@ def export_package(directory: Path, db_path: Path, since: str | None, until: str
     from .export import FilterError, write_package
 
     db = _export_db(db_path)
-    filters = _export_filters(db, since, until, countries, platforms, actions, statuses)
+    filters = _export_filters(db, since, until, countries, platforms, actions, statuses, include_rejected)
 
     def show(name: str, n: int) -> None:
         done[name] = done.get(name, 0) + n
@@ -1008,6 +1035,35 @@ def export_package(directory: Path, db_path: Path, since: str | None, until: str
     for name, n in summary.rows.items():
         click.echo(f"{directory / (name + '.csv')}: {n} rows")
     click.echo(f"cite as: {summary.descriptor['citation']}")
+
+
+@export_group.command("gold")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+@json_option
+def export_gold(directory: Path, db_path: Path, as_json: bool) -> None:
+    """Write every reviewed event's articles, with the reviewed values, in the corpus format (split "review")
+    into DIRECTORY/reviewed.jsonl, ready for `tracker train --with-reviews DIRECTORY`.
+
+    Example: tracker export gold reviews/ && tracker train --with-reviews reviews/ --out /tmp/model
+    """
+    from .review.gold import export_gold as write_gold
+
+    summary = write_gold(reading(db_path), directory)
+    if as_json:
+        echo_json(summary.as_dict())
+        return
+    click.echo(f"{summary.path}: {summary.articles} articles from {summary.reviewed_events} reviewed events "
+               f"({summary.events} events kept, {summary.rejected} rejected)")
+
+
+def _register_review_commands() -> None:
+    from .review.commands import register
+
+    register(main)
+
+
+_register_review_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,8 @@
 can exhaust the server or learn where its files are.
 
 Writes are refused twice: any request other than GET/HEAD/OPTIONS gets 405
-from an ASGI wrapper, and the permissions that would allow writing are denied.
+from an ASGI wrapper (the reviewers' three form posts aside, see tracker.review.web), and the permissions that
+would allow writing are denied.
 Every connection Datasette opens gets SQLite limits (the longest string or blob a query may build, the
 longest SQL text) and an authorizer that refuses ATTACH and answers `pragma database_list` with nothing,
 so researchers' own SQL can read the tables but neither allocate gigabytes in one step (which the time
@@ -65,6 +66,23 @@ async def event_sources(datasette: Any, event_id: str) -> list[dict[str, Any]]:
     for row in rows:
         row["link"] = _safe_link(row.get("url"))
     return rows
+
+
+#: Columns that hold an event id, outside the events table itself (which links its rows already).
+EVENT_ID_COLUMNS = frozenset({"id", "event_id", "merged_into", "into_event_id"})
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """An event id in a view or a query becomes a link to the event's page (its sources, its reviews)."""
+    if (database != DATABASE or table == "events" or column not in EVENT_ID_COLUMNS or not isinstance(value, str)
+            or not value.startswith("ev-")):
+        return None
+    from markupsafe import Markup, escape
+
+    from .digest.select import event_url
+
+    return Markup(f'<a href="{escape(event_url("", value))}">{escape(value)}</a>')
 
 
 #: Columns of events whose codes have a human name in a lookup table (via the schema's foreign keys).
@@ -201,6 +219,38 @@ def register_facet_classes() -> list[type]:
     return [PublisherTypeFacet]
 
 
+async def atom_feed(datasette: Any, request: Any) -> Any:
+    """/-/events.atom: new and changed events as an Atom feed, filtered through the URL (tracker.atom)."""
+    from datasette.utils.asgi import Response
+
+    from . import atom
+
+    try:
+        filters = atom.parse_filters({k: request.args.getlist(k) for k in request.args})
+    except atom.FeedError as exc:
+        return Response.text(f"Bad feed filter: {exc}\n", status=400)
+    sql, params = atom.feed_query(filters)
+    rows = (await datasette.get_database(DATABASE).execute(sql, params)).rows
+    base = datasette.absolute_url(request, "/")
+
+    def event_url(event_id: str) -> str:
+        from .digest.select import event_url as page
+
+        return page(base, event_id)
+
+    self_url = datasette.absolute_url(request, request.full_path)
+    body = atom.feed_xml(rows, event_url=event_url, self_url=self_url,
+                         list_url=datasette.absolute_url(request, f"/{DATABASE}/event_list"), filters=filters)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    from .atom import PATH
+
+    return [("^" + PATH.replace(".", r"\.") + "$", atom_feed)]
+
+
 #: The only HTTP methods served; everything else is answered 405 before Datasette sees it.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -240,6 +290,45 @@ async def _send_text(send: Any, status: int, body: bytes, extra: list[tuple[byte
     await send({"type": "http.response.body", "body": body})
 
 
+#: The largest body a reviewer's form may have (a review with every field and a long reason is a few kB).
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def _small_body(receive: Any) -> Any:
+    """The request body read whole, up to MAX_FORM_BYTES, replayed to the app; None when it is larger, so
+    nobody can make the server hold a huge upload in memory."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_FORM_BYTES:
+            return None
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _review_post(scope: dict) -> bool:
+    """The reviewers' forms (login, logout, a review) are the only POSTs let through; tracker.review.web
+    refuses each one without a reviewer's session, and Datasette checks their CSRF tokens."""
+    from .review.web import POST_PATHS
+
+    return scope.get("method", "").upper() == "POST" and scope.get("path") in POST_PATHS
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
@@ -247,10 +336,15 @@ def asgi_wrapper(datasette: Any) -> Any:
             if scope.get("type") != "http":
                 await app(scope, receive, send)
                 return
-            if scope.get("method", "GET").upper() not in READ_METHODS:
+            if scope.get("method", "GET").upper() not in READ_METHODS and not _review_post(scope):
                 body = b"This tracker instance is read-only: only GET and HEAD requests are served.\n"
                 await _send_text(send, 405, body, [(b"allow", b"GET, HEAD")])
                 return
+            if _review_post(scope):
+                receive = await _small_body(receive)
+                if receive is None:
+                    await _send_text(send, 413, b"A form of the reviewers is at most 64 kB.\n", [])
+                    return
 
             async def with_headers(message: dict) -> None:
                 if message["type"] == "http.response.start":

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .schema import PUBLIC, VIEWS, tables
+from .schema import PUBLIC, VIEWS, tables, visible_sql
 
 #: Name the database is served under; digests link to /tracker/events/<id>.
 DATABASE = "tracker"
@@ -34,10 +34,10 @@ SOURCE_URL = f"/{DATABASE}/sources"
 #: publisher types (regulator, press, ngo, court) of their sources.
 PUBLISHER_TYPE_FACET = {"publisher_type": "publisher_type"}
 FACETS: dict[str, list[str | dict[str, str]]] = {
-    "events": ["country", "platform", "action", "status", "justification_category", "language",
+    "events": ["country", "platform", "action", "status", "justification_category", "language", "review_status",
                PUBLISHER_TYPE_FACET],
     "event_list": ["country", "platform", "action", "status", "justification_category", "language",
-                   PUBLISHER_TYPE_FACET],
+                   "review_status", PUBLISHER_TYPE_FACET],
     "event_source_list": ["country", "platform", "status", "publisher"],
     "mentions": ["country", "platform", "action", "status", "justification_category", "language"],
     "event_sources": ["publisher"],
@@ -47,6 +47,7 @@ FACETS: dict[str, list[str | dict[str, str]]] = {
 #: Default sort, latest first.
 SORT_DESC: dict[str, str] = {
     "events": "date",
+    "rejected_events": "reviewed_at",
     "event_list": "date",
     "articles": "published",
     "mentions": "date",
@@ -62,6 +63,15 @@ _EVENT_COLUMNS = (
     "e.regulator_confirmed"
 )
 
+def _review_queue_sql() -> str:
+    from .review.queue import queue_sql
+
+    return queue_sql(limit="200")
+
+
+#: Events reviewers did not reject or merge: the lists and queries show only these (tracker.schema.VISIBLE).
+_VISIBLE = visible_sql("e")
+
 #: Canned queries: name -> (title, description, sql, extra options).
 QUERIES: dict[str, dict[str, Any]] = {
     "last_7_days": {
@@ -74,8 +84,9 @@ QUERIES: dict[str, dict[str, Any]] = {
             "with w as (select coalesce(nullif(:as_of, ''), date('now')) as until)\n"
             f"select {_EVENT_COLUMNS}, e.first_reported, e.last_reported\n"
             "from events e, w\n"
-            "where (e.date between date(w.until, '-7 days') and w.until)\n"
-            "   or (e.last_reported between date(w.until, '-7 days') and w.until)\n"
+            "where ((e.date between date(w.until, '-7 days') and w.until)\n"
+            "   or (e.last_reported between date(w.until, '-7 days') and w.until))\n"
+            f"  and {_VISIBLE}\n"
             "order by coalesce(e.last_reported, e.date) desc, e.date desc, e.id"
         ),
     },
@@ -92,11 +103,13 @@ QUERIES: dict[str, dict[str, Any]] = {
             "select h.date, e.platform, e.action, h.status, e.actor, e.evidence, e.id as event_id\n"
             "from event_history h join events e on e.id = h.event_id\n"
             "where e.country in (select code from c)\n"
+            f"  and {_VISIBLE}\n"
             "union all\n"
             "select e.date, e.platform, e.action, e.status, e.actor, e.evidence, e.id as event_id\n"
             "from events e\n"
             "where e.country in (select code from c)\n"
             "  and not exists (select 1 from event_history h where h.event_id = e.id)\n"
+            f"  and {_VISIBLE}\n"
             "order by 1, event_id"
         ),
     },
@@ -109,8 +122,9 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": (
             f"select {_EVENT_COLUMNS}, c.name as country_name, e.first_reported, e.last_reported\n"
             "from events e left join countries c on c.code = e.country\n"
-            "where lower(e.platform) = lower(trim(:platform))\n"
-            "   or e.platform in (select name from platforms where lower(label) = lower(trim(:platform)))\n"
+            "where (lower(e.platform) = lower(trim(:platform))\n"
+            "   or e.platform in (select name from platforms where lower(label) = lower(trim(:platform))))\n"
+            f"  and {_VISIBLE}\n"
             "order by e.date desc, e.id"
         ),
     },
@@ -138,7 +152,7 @@ QUERIES: dict[str, dict[str, Any]] = {
             f"select {_EVENT_COLUMNS},\n"
             "  cast(julianday('now') - julianday(e.date) as integer) as days_so_far\n"
             "from events e\n"
-            "where e.status = 'in_effect' and e.lifted_date is null\n"
+            f"where e.status = 'in_effect' and e.lifted_date is null and {_VISIBLE}\n"
             "order by e.date desc, e.id"
         ),
     },
@@ -149,7 +163,7 @@ QUERIES: dict[str, dict[str, Any]] = {
             f"select {_EVENT_COLUMNS},\n"
             "  cast(julianday(e.lifted_date) - julianday(e.date) as integer) as days_lasted\n"
             "from events e\n"
-            "where e.status = 'lifted' or e.lifted_date is not null\n"
+            f"where (e.status = 'lifted' or e.lifted_date is not null) and {_VISIBLE}\n"
             "order by days_lasted desc, e.id"
         ),
     },
@@ -163,6 +177,7 @@ QUERIES: dict[str, dict[str, Any]] = {
             "left join countries c on c.code = e.country\n"
             "left join justification_categories j on j.code = e.justification_category\n"
             "where e.justification_category is not null and e.justification_category != ''\n"
+            f"  and {_VISIBLE}\n"
             "group by e.country, e.justification_category\n"
             "order by e.country, events desc, e.justification_category"
         ),
@@ -174,7 +189,7 @@ QUERIES: dict[str, dict[str, Any]] = {
             "select e.id as event_id, c.name as country, e.platform, e.action, e.status, e.date,\n"
             "  c.latitude, c.longitude\n"
             "from events e join countries c on c.code = e.country\n"
-            "where c.latitude is not null and c.longitude is not null\n"
+            f"where c.latitude is not null and c.longitude is not null and {_VISIBLE}\n"
             "order by e.date desc, e.id"
         ),
     },
@@ -184,7 +199,7 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": (
             "select substr(e.date, 1, 7) as month, e.action, count(*) as events\n"
             "from events e\n"
-            "where length(e.date) >= 7\n"
+            f"where length(e.date) >= 7 and {_VISIBLE}\n"
             "group by month, e.action\n"
             "order by month, e.action"
         ),
@@ -193,6 +208,15 @@ QUERIES: dict[str, dict[str, Any]] = {
             "g.mark=bar&g.x_column=month&g.x_type=ordinal&g.y_column=events&g.y_type=quantitative"
             "&g.color_column=action"
         ),
+    },
+    "review_queue": {
+        "title": "What to review first",
+        "description": (
+            "Unreviewed events (and reviewed ones whose articles changed since), those the extractor is least "
+            "sure of, the most reported and the newest first, as `tracker review queue` orders them. country, "
+            "platform and language narrow it (leave empty for all)."
+        ),
+        "sql": _review_queue_sql(),
     },
     "search": {
         "title": "Search articles and evidence",
@@ -203,7 +227,7 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": (
             "select 'event' as kind, e.id as id, e.date as date, e.evidence as text, null as url\n"
             "from events_fts f join events e on e.rowid = f.rowid\n"
-            "where :q != '' and events_fts match :q\n"
+            f"where :q != '' and events_fts match :q and {_VISIBLE}\n"
             "union all\n"
             "select 'article', cast(a.id as text), a.published, a.title, a.url\n"
             "from articles_fts f join articles a on a.rowid = f.rowid\n"
@@ -216,11 +240,16 @@ QUERIES: dict[str, dict[str, Any]] = {
 
 def _description_html() -> str:
     links = [
-        ("events", f"/{DATABASE}/events", "every event, latest first, with facets"),
+        ("events", f"/{DATABASE}/event_list", ("every event, latest first, with facets (the events table has "
+                                               "them all, rejected ones too)")),
         ("map", f"/{DATABASE}/events_map", "events by country"),
         ("chart", f"/{DATABASE}/events_per_month#{QUERIES['events_per_month']['fragment']}",
          "events per month by action"),
         ("search", f"/{DATABASE}/search", "articles and evidence"),
+        ("feed", "/-/events.atom", ("new and changed events as an Atom feed (filter it: "
+                                    "/-/events.atom?country=RU&amp;platform=Telegram&amp;action=block)")),
+        ("rejected", f"/{DATABASE}/rejected_events", "events reviewers rejected or merged, kept for study"),
+        ("review queue", f"/{DATABASE}/review_queue", "what reviewers should look at first"),
     ]
     items = "".join(f'<li><a href="{href}">{name}</a>: {what}</li>' for name, href, what in links)
     return f"<p>{DESCRIPTION}</p><ul>{items}</ul>"
@@ -277,6 +306,7 @@ def build_metadata() -> dict[str, Any]:
         "databases": {
             DATABASE: {
                 "description": DESCRIPTION,
+                "description_html": _description_html(),
                 "tables": entries,
                 "queries": queries,
             }

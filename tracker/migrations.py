@@ -74,6 +74,19 @@ def migrations_for(kind: str, private: Path | None) -> Migrations:
             ELSE 'connect_error' END
             WHERE outcome IS NULL""")
 
+    @public()
+    def m003_events_unreviewed(db: sqlite_utils.Database) -> None:
+        """Events stored before reviews existed are unreviewed (issue 15), so every event carries a
+        review_status and the lists that leave rejected events out need no special case for NULL."""
+        if not db.table("events").exists():
+            return
+        have = {c.name for c in db.table("events").columns}
+        for name, col_type in (("review_status", str), ("review_stale", int)):
+            if name not in have:
+                db.table("events").add_column(name, col_type)
+        db.execute("UPDATE events SET review_status = 'unreviewed' WHERE review_status IS NULL")
+        db.execute("UPDATE events SET review_stale = 0 WHERE review_stale IS NULL")
+
     return public
 
 

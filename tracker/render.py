@@ -70,3 +70,44 @@ def eval_text(data: dict, source: str, errors: bool) -> str:
             lines.append(f"{fe['id']}\tfield\t{'/'.join(fe['key'])}\t{fe['field']}: predicted "
                          f"{fe['predicted']!r} gold {fe['gold']!r}")
     return "\n".join(lines)
+
+
+def queue_text(rows: list[dict]) -> str:
+    """`tracker review queue`: what to review first, one line each."""
+    if not rows:
+        return "nothing to review"
+    names = ["priority", "id", "status", "sources", "conf", "evidence"]
+    table = [[f"{r['priority']:.3f}", r["id"] + (" (changed since review)" if r["review_stale"] else ""),
+              r["status"], r["n_sources"] or 0, f"{(r['confidence'] or 0):.2f}", r["evidence"]] for r in rows]
+    return _table(table, names)
+
+
+def review_show_text(data: dict) -> str:
+    """`tracker review show`: fields (the machine's value beside a corrected one), sources, reviews."""
+    machine = data["machine_values"]
+    lines = []
+    for name, value in data["event"].items():
+        extra = f"   (machine: {machine[name]})" if name in machine else ""
+        lines.append(f"{name:<23}{'' if value is None else value}{extra}")
+    lines.append(f"\nsources ({len(data['sources'])})")
+    for s in data["sources"]:
+        lines.append(f"  {s['published'] or '?':<10}  {s['source'] or ''} ({s['publisher'] or '?'})  {s['url']}")
+        lines.append(f"      \u201c{s['evidence'] or ''}\u201d")
+    lines.append(f"\nreviews ({len(data['reviews'])})")
+    for r in data["reviews"]:
+        lines.append("  " + review_line(r))
+    return "\n".join(lines)
+
+
+def review_line(r: dict) -> str:
+    """One review as a line: when, what, by whom (when known), changes, reason."""
+    what = r["verdict"] + (f" into {r['into_event_id']}" if r.get("into_event_id") else "")
+    changes = ", ".join(f"{k}={v}" for k, v in (r.get("changes") or {}).items())
+    return (f"{r['created_at']}  #{r['id']}  {r['event_id']}  {what}"
+            + (f"  by {r['reviewer']}" if r.get("reviewer") else "")
+            + (f"  [{changes}]" if changes else "") + (f"  {r['reason']}" if r.get("reason") else ""))
+
+
+def review_log_text(rows: list[dict]) -> str:
+    """`tracker review log`: one line per review, newest first."""
+    return "\n".join(review_line(r) for r in rows) or "no reviews"

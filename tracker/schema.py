@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import vocabulary
+from .review import HIDDEN, REVIEW_STATUSES, VERDICTS
 
 #: The generation of the file format, recorded in PRAGMA user_version: bumped by a named migration
 #: (tracker.migrations) that a tracker without it could not read. Added tables and columns need no bump:
@@ -36,6 +37,8 @@ def _outcomes() -> tuple[str, ...]:
     return tuple(KINDS)
 
 
+
+
 #: Where the values of each enumerated column come from: the contract's vocabulary or a registry, never a
 #: list written here.
 ENUMS: dict[str, Callable[[], tuple[str, ...]]] = {
@@ -47,6 +50,8 @@ ENUMS: dict[str, Callable[[], tuple[str, ...]]] = {
     "publisher": vocabulary.publisher_types,
     "source_type": _source_types,
     "outcome": _outcomes,
+    "review_status": lambda: REVIEW_STATUSES,
+    "verdict": lambda: VERDICTS,
 }
 
 
@@ -342,13 +347,21 @@ TABLES: tuple[Table, ...] = (
             C("confidence", float, "Confidence that the measure happened as stated, growing with independent sources."),
             T("updated_at", "UTC time (ISO 8601) the event last changed."),
             C("language", str, "Language of the evidence sentence (ISO 639-1)."),
+            E("review_status", "review_status", "What people who checked the event decided: unreviewed, or the"
+              " verdict of its latest review. Rejected events, and events merged into another, leave the default"
+              " lists, the digest, the feed and the export."),
+            C("review_stale", int, "1 when the articles behind the event changed after its latest review, so it"
+              " needs another look; 0 otherwise."),
+            C("merged_into", str, "For an event a reviewer merged into another: the id of that event."),
+            C("machine_values", str, "JSON object of the extractor's own values of the fields reviewers corrected;"
+              " the columns show the reviewed values. Empty when nothing was corrected."),
         ),
         foreign_keys=(
             ("country", "countries", "code"),
             ("platform", "platforms", "name"),
             ("justification_category", "justification_categories", "code"),
         ),
-        indexes=(("country",), ("platform",), ("date",), ("updated_at",), ("language",)),
+        indexes=(("country",), ("platform",), ("date",), ("updated_at",), ("language",), ("review_status",)),
         fts=("evidence", "justification", "actor"),
         label="evidence",
     ),
@@ -383,6 +396,38 @@ TABLES: tuple[Table, ...] = (
         ),
         foreign_keys=(("event_id", "events", "id"), ("mention_id", "mentions", "id")),
         indexes=(("event_id",),),
+    ),
+    Table(
+        "reviews",
+        "What people decided about events, one row per decision (confirm, correct, reject, merge). The machine"
+        " never changes these rows: re-extraction and re-merging keep them and show the reviewed values.",
+        (
+            C("id", int, "Row id of the review."),
+            C("event_id", str, "Event the review is about. A reviewed event keeps its id for good.", True),
+            E("verdict", "verdict", "What the reviewer decided.", True),
+            C("changes", str, "For a correction: JSON object of the fields set and their new values."),
+            C("into_event_id", str, "For merged_into: the event this one was merged into."),
+            C("reason", str, "Why, in the reviewer's words."),
+            T("created_at", "UTC time (ISO 8601) the review was made."),
+        ),
+        foreign_keys=(("event_id", "events", "id"), ("into_event_id", "events", "id")),
+        indexes=(("event_id",), ("into_event_id",)),
+    ),
+    Table(
+        "review_articles",
+        "What a review is anchored to: each article behind the event when it was reviewed, with the country,"
+        " platform and class the extractor read there. When the article is read again, its mentions with that"
+        " key go back to the reviewed event, so re-extraction never loses a review.",
+        (
+            C("review_id", int, "The review.", True),
+            C("article_id", int, "An article behind the event at the time of the review.", True),
+            C("country", str, "Country of the mention read in that article.", True),
+            C("platform", str, "Platform of the mention read in that article.", True),
+            E("action_class", "action_class", "Class of the mention read in that article.", True),
+        ),
+        pk=("review_id", "article_id", "country", "platform", "action_class"),
+        foreign_keys=(("review_id", "reviews", "id"), ("article_id", "articles", "id")),
+        indexes=(("article_id", "country", "platform", "action_class"),),
     ),
     Table(
         "subscribers",
@@ -422,6 +467,42 @@ TABLES: tuple[Table, ...] = (
         store=PRIVATE,
     ),
     Table(
+        "reviewers",
+        "People who may review events on the website, with a salted password hash (never served).",
+        (
+            C("id", int, "Row id of the reviewer."),
+            C("name", str, "Login name.", True),
+            C("password_hash", str, "scrypt hash of the password with its salt and cost (tracker.review.accounts)."),
+            T("created_at", "UTC time (ISO 8601) the account was added."),
+        ),
+        unique=(("name",),),
+        internal=True,
+        store=PRIVATE,
+    ),
+    Table(
+        "review_authors",
+        "Who made each review (the public reviews table does not say): review ids of the public database.",
+        (
+            C("review_id", int, "Id of the review in the public database's reviews table.", True),
+            C("reviewer", str, "Name of the reviewer (an account, or the user who ran `tracker review`)."),
+            C("via", str, "Where the review was made: cli or web."),
+        ),
+        pk="review_id",
+        internal=True,
+        store=PRIVATE,
+    ),
+    Table(
+        "private_meta",
+        "Facts of the private database, such as the secret that signs reviewers' sessions and forms.",
+        (
+            C("key", str, "Name of the fact.", True),
+            C("value", str, "Its value."),
+        ),
+        pk="key",
+        internal=True,
+        store=PRIVATE,
+    ),
+    Table(
         "tracker_meta",
         "Facts tracker keeps about this database file, such as the hash of the lookup files last loaded.",
         (
@@ -434,20 +515,32 @@ TABLES: tuple[Table, ...] = (
 )
 
 #: Browsing views; kept here so their descriptions feed the metadata too.
+#: The condition that keeps an event in the public lists, the digest, the feed and the export: not rejected
+#: and not merged into another by a reviewer (tracker.review). Written once; `visible_sql` gives it an alias.
+VISIBLE = "coalesce({e}review_status, 'unreviewed') NOT IN (" + ", ".join(f"'{s}'" for s in HIDDEN) + ")"
+
+
+def visible_sql(alias: str = "e") -> str:
+    """VISIBLE for the events table under `alias` ("" for no alias)."""
+    return VISIBLE.format(e=f"{alias}." if alias else "")
+
+
 VIEWS: tuple[View, ...] = (
     View(
         "event_list",
         "Events with the human names of their country, service and justification category, and the "
-        "country's centroid for maps: one row per measure.",
+        "country's centroid for maps: one row per measure. Events reviewers rejected or merged into another "
+        "are left out (see rejected_events).",
         """SELECT e.id, e.country, c.name AS country_name, e.platform, p.label AS platform_label,
   e.action, e.action_class, e.status, e.date, e.lifted_date, e.first_reported, e.last_reported, e.actor,
   e.scope, e.justification, e.justification_category, j.label AS justification_label, e.evidence,
   e.n_mentions, e.n_sources, e.n_publishers, e.regulator_confirmed, e.confidence, e.updated_at,
-  c.latitude, c.longitude, e.language
+  c.latitude, c.longitude, e.language, e.review_status, e.review_stale
 FROM events e
 LEFT JOIN countries c ON c.code = e.country
 LEFT JOIN platforms p ON p.name = e.platform
-LEFT JOIN justification_categories j ON j.code = e.justification_category""",
+LEFT JOIN justification_categories j ON j.code = e.justification_category
+WHERE """ + visible_sql("e"),
         {
             "id": "Stable event id; cite it.",
             "country": Same("events"),
@@ -476,17 +569,21 @@ LEFT JOIN justification_categories j ON j.code = e.justification_category""",
             "latitude": "Latitude of the country's centroid, for maps.",
             "longitude": "Longitude of the country's centroid, for maps.",
             "language": Same("events"),
+            "review_status": Same("events"),
+            "review_stale": Same("events"),
         },
     ),
     View(
         "event_source_list",
-        "Every article behind every event: the mention merged, the article it was read in and its publisher.",
+        "Every article behind every event: the mention merged, the article it was read in and its publisher"
+        " (events reviewers rejected or merged are left out).",
         """SELECT es.event_id, e.country, e.platform, es.mention_id, m.action, m.status, m.date, m.actor,
   m.evidence, m.confidence, es.article_id, a.title, a.url, a.published, a.source, es.publisher, es.added_at
 FROM event_sources es
 JOIN events e ON e.id = es.event_id
 JOIN mentions m ON m.id = es.mention_id
-JOIN articles a ON a.id = es.article_id""",
+JOIN articles a ON a.id = es.article_id
+WHERE """ + visible_sql("e"),
         {
             "event_id": "Event the article reports.",
             "country": "ISO code of the event's country.",
@@ -509,13 +606,15 @@ JOIN articles a ON a.id = es.article_id""",
     ),
     View(
         "event_timeline",
-        "The status changes of every event in date order, each with the article that showed it.",
+        "The status changes of every event in date order, each with the article that showed it (events"
+        " reviewers rejected or merged are left out).",
         """SELECT h.event_id, e.country, e.platform, e.action, h.status, h.date, m.evidence, a.url, a.published,
   h.recorded_at
 FROM event_history h
 JOIN events e ON e.id = h.event_id
 LEFT JOIN mentions m ON m.id = h.mention_id
 LEFT JOIN articles a ON a.id = m.article_id
+WHERE """ + visible_sql("e") + """
 ORDER BY h.event_id, h.date, h.id""",
         {
             "event_id": Same("event_history"),
@@ -528,6 +627,33 @@ ORDER BY h.event_id, h.date, h.id""",
             "url": "Article that showed the change.",
             "published": "Publication date of that article.",
             "recorded_at": Same("event_history"),
+        },
+    ),
+    View(
+        "rejected_events",
+        "Events reviewers rejected or merged into another, with the latest review's reason: kept, because "
+        "the extractor's mistakes are worth studying too.",
+        """SELECT e.id, e.review_status, e.merged_into, r.reason, r.created_at AS reviewed_at, e.country,
+  e.platform, e.action, e.status, e.date, e.actor, e.evidence, e.n_sources, e.confidence, e.machine_values
+FROM events e
+LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE event_id = e.id)
+WHERE NOT (""" + visible_sql("e") + """)""",
+        {
+            "id": Same("events"),
+            "review_status": Same("events"),
+            "merged_into": Same("events"),
+            "reason": "The reason the latest review gave.",
+            "reviewed_at": "UTC time (ISO 8601) of the latest review.",
+            "country": Same("events"),
+            "platform": Same("events"),
+            "action": Same("events"),
+            "status": Same("events"),
+            "date": Same("events"),
+            "actor": Same("events"),
+            "evidence": Same("events"),
+            "n_sources": Same("events"),
+            "confidence": Same("events"),
+            "machine_values": Same("events"),
         },
     ),
 )

@@ -64,23 +64,53 @@ def existing_database(db_path: str | Path) -> Path:
 def _register_plugin() -> None:
     from datasette.plugins import pm
 
+    from .review import web
+
     if not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="tracker")
+    if not pm.is_registered(web):
+        pm.register(web, name="tracker-review")
+
+
+def _session_secret(private_path: Path) -> str | None:
+    """The secret that signs reviewers' sessions and forms, kept in the private database (so sessions
+    survive a restart); None before the first reviewer is added."""
+    from .db import DatabaseError, open_private
+    from .review.accounts import session_secret
+
+    if not private_path.exists():
+        return None
+    try:
+        private = open_private(private_path, readonly=True)
+    except DatabaseError:  # an older tracker's private file: no reviewers until `tracker init` upgrades it
+        return None
+    try:
+        return session_secret(private)
+    finally:
+        private.close()
 
 
 def build_datasette(db_path: str | Path, *, sql_time_limit_ms: int = DEFAULT_SQL_TIME_LIMIT_MS,
-                    immutable: bool = False, metadata: dict[str, Any] | None = None):
+                    immutable: bool = False, metadata: dict[str, Any] | None = None,
+                    private_path: str | Path | None = None):
     """A ready Datasette over `db_path`, served as /tracker.
 
-    immutable=True serves a snapshot (SQLite immutable=1, faster counts); the
-    default opens the file mode=ro so events the pipeline adds show up live.
+    immutable=True serves a snapshot (SQLite immutable=1, faster counts; reviewing is off, since the file
+    must not change under it); the default opens the file mode=ro so events the pipeline adds and reviews
+    show up live. `private_path` (default NAME.private.db beside it) holds the reviewer accounts; it is
+    read by tracker.review.web only, never attached to Datasette.
     """
     from datasette.app import Database, Datasette
 
+    from .db import private_path_for
+    from .review import web
+
     db_path = existing_database(db_path)
+    private = Path(private_path) if private_path else private_path_for(db_path)
     _register_plugin()
     ds = Datasette(
         metadata=metadata if metadata is not None else build_metadata(),
+        secret=_session_secret(private),
         template_dir=str(TEMPLATE_DIR),
         settings={
             "sql_time_limit_ms": sql_time_limit_ms,
@@ -93,16 +123,19 @@ def build_datasette(db_path: str | Path, *, sql_time_limit_ms: int = DEFAULT_SQL
     if "_memory" in ds.databases:  # added by Datasette when built without files; nothing to browse there
         ds.remove_database("_memory")
     datasette_plugin.hide_paths(ds)
+    web.configure(ds, db_path.resolve(), private.resolve(), enabled=not immutable)
     asyncio.run(ds.invoke_startup())
     return ds
 
 
 def serve(db_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-          sql_time_limit_ms: int = DEFAULT_SQL_TIME_LIMIT_MS, immutable: bool = False) -> None:
+          sql_time_limit_ms: int = DEFAULT_SQL_TIME_LIMIT_MS, immutable: bool = False,
+          private_path: str | Path | None = None) -> None:
     """Serve `db_path` until interrupted."""
     import uvicorn
 
-    ds = build_datasette(db_path, sql_time_limit_ms=sql_time_limit_ms, immutable=immutable)
+    ds = build_datasette(db_path, sql_time_limit_ms=sql_time_limit_ms, immutable=immutable,
+                         private_path=private_path)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
 
 
@@ -146,8 +179,8 @@ class RunningServer:
 
 def start_in_background(db_path: str | Path, *, host: str = DEFAULT_HOST, port: int | None = None,
                         sql_time_limit_ms: int = DEFAULT_SQL_TIME_LIMIT_MS, timeout: float = 30.0,
-                        log_path: Path | None = None) -> RunningServer:
-    """Start `tracker serve` in a child process and wait until it answers."""
+                        log_path: Path | None = None, env: dict[str, str] | None = None) -> RunningServer:
+    """Start `tracker serve` in a child process and wait until it answers (`env`: extra variables)."""
     port = port or free_port(host)
     if log_path is None:
         fd, name = tempfile.mkstemp(prefix="tracker-serve-", suffix=".log")
@@ -156,7 +189,8 @@ def start_in_background(db_path: str | Path, *, host: str = DEFAULT_HOST, port: 
     log = log_path.open("w", encoding="utf-8")
     cmd = [sys.executable, "-m", "tracker.cli", "serve", "--db", str(db_path), "--host", host,
            "--port", str(port), "--sql-time-limit-ms", str(sql_time_limit_ms)]
-    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               env={**os.environ, **(env or {})})
     server = RunningServer(url=f"http://{host}:{port}", process=process, log_path=log_path, _log=log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

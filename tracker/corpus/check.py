@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import vocabulary as vocab
-from .store import REGIONS, SPLITS, iter_records
+from .store import REGIONS, REVIEW_SPLIT, SPLITS, iter_records
 
 PUBLISHED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -44,7 +44,9 @@ def _valid_date(value: str) -> bool:
 
 def _check_meta(rec: dict) -> list[str]:
     errs = []
-    for key in ("id", "text", "url", "published", "language", "publisher", "region", "genre"):
+    reviewed = rec.get("split") == REVIEW_SPLIT  # written from reviews: no region or genre was ever decided
+    required = ("id", "text", "url", "published", "language", "publisher") + (() if reviewed else ("region", "genre"))
+    for key in required:
         if not isinstance(rec.get(key), str) or not rec[key].strip():
             errs.append(f"'{key}' is missing or empty")
     if errs:
@@ -57,19 +59,19 @@ def _check_meta(rec: dict) -> list[str]:
         errs.append(f"'language' must be an ISO 639-1 code, got {rec['language']!r}")
     if rec["publisher"] not in vocab.publisher_types():
         errs.append(f"'publisher' must be one of {', '.join(vocab.publisher_types())}, got {rec['publisher']!r}")
-    if rec["region"] not in REGIONS:
+    if not (reviewed and rec.get("region") is None) and rec.get("region") not in REGIONS:
         errs.append(f"'region' must be one of {', '.join(REGIONS)}, got {rec['region']!r}")
-    if rec["genre"] not in GENRES:
+    if not (reviewed and rec.get("genre") is None) and rec.get("genre") not in GENRES:
         errs.append(f"'genre' must be one of {', '.join(GENRES)}, got {rec['genre']!r}")
-    if rec.get("split") is not None and rec["split"] not in SPLITS:
-        errs.append(f"'split' must be one of {', '.join(SPLITS)} or absent, got {rec['split']!r}")
+    if rec.get("split") is not None and rec["split"] not in (*SPLITS, REVIEW_SPLIT):
+        errs.append(f"'split' must be one of {', '.join((*SPLITS, REVIEW_SPLIT))} or absent, got {rec['split']!r}")
     if rec.get("title") is not None and not isinstance(rec["title"], str):
         errs.append("'title' must be a string or null")
     unknown = set(rec) - {"id", "language", "title", "published", "url", "publisher", "region", "genre",
-                          "text", "events", "split", "notes"}
+                          "text", "events", "split", "notes"} - ({"rejected"} if reviewed else set())
     if unknown:
         errs.append(f"unknown key(s) {', '.join(sorted(unknown))}")
-    if len(rec["text"]) < 150:
+    if len(rec["text"]) < 150 and not reviewed:
         errs.append(f"'text' is only {len(rec['text'])} characters; write at least a short paragraph")
     if not isinstance(rec.get("events"), list):
         errs.append("'events' must be a list ([] for a text that reports no event)")

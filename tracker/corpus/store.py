@@ -11,9 +11,13 @@ from ..errors import TrackerError
 #: Keys of a corpus record (docs/annotation.md; the input format of `tracker annotate` plus gold).
 CORPUS_FIELDS = ("id", "language", "title", "published", "url", "publisher", "region", "genre", "text",
                  "events", "split", "notes")
+#: A reviewed record (split "review") may also carry `rejected`: the keys reviewers refused in its text.
 #: Regions a text is stratified by (the region of the acting countries; `global` for several regions).
 REGIONS = ("africa", "americas", "asia", "europe", "mena", "oceania", "global")
 SPLITS = ("train", "dev", "test")
+#: The split of records written from reviewed events (`tracker export gold`): training only, never assigned by
+#: `tracker corpus split`, never scored by `tracker eval --split`.
+REVIEW_SPLIT = "review"
 
 
 class CorpusError(TrackerError):

@@ -19,7 +19,8 @@ whatever precision it has), the new source's publication date, or the late event
 `first_reported`, must be no older than `recent_days` (models/settings.toml) before W starts. Without that guard,
 back-filling an archive or re-running the extractor (which stamps old rows with today's time)
 would fill one week's digest with years-old measures. Each event appears once, under its most
-telling change (new > lifted > status > found > sources).
+telling change (new > lifted > status > found > sources). Events reviewers rejected or merged into another
+are never in a digest.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from datasette.utils import tilde_encode
 
 from ..events.dates import on_or_after
 from ..metadata import DATABASE
+from ..schema import visible_sql
 from ..settings import tunable
 from ..vocabulary import status_rank
 from .subscribers import Subscriber
@@ -258,7 +260,8 @@ def select_week(db: sqlite_utils.Database, week: Week, *, base_url: str) -> Week
         if r["published"] and _recent(r["published"], cutoff):
             note(r["event_id"], "sources", _day_in(week, r["published"], r["added_at"]))
 
-    events = [_load_event(db, eid, change, base_url) for eid, change in changes.items()]
+    hidden = {r[0] for r in db.execute(f"select e.id from events e where not ({visible_sql('e')})")}
+    events = [_load_event(db, eid, change, base_url) for eid, change in changes.items() if eid not in hidden]
     events.sort(key=lambda ev: (_CHANGE_RANK[ev.change], ev.change_day, ev.country, ev.platform, ev.id))
     return WeekSelection(week, events)
 
@@ -280,8 +283,9 @@ def _load_event(db: sqlite_utils.Database, eid: str, change: tuple[str, date, st
     also_in: tuple[str, ...] = ()
     if change[0] == "new":
         also_in = tuple(r["country"] for r in db.query(
-            """select country, min(first_reported) as first from events
+            f"""select country, min(first_reported) as first from events e
                where platform = ? and action_class = ? and country != ? and first_reported < ?
+                 and {visible_sql('e')}
                group by country order by first""",
             [row["platform"], row["action_class"], row["country"], row["first_reported"]]))
     return DigestEvent(

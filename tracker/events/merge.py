@@ -15,7 +15,9 @@ fit and the dates are close (models/merge.toml says how close, and why):
   started before it (similarity picks when several are open), or retells a
   lift already recorded.
 
-Nothing else is ever re-clustered, so an event keeps its id across runs.
+Nothing else is ever re-clustered, so an event keeps its id across runs. Reviews come first: a mention
+whose article and key a review anchored goes back to the reviewed event (tracker.review.store), and an event
+is stored with its reviews laid over the values computed here.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from ..review import store as review_store
 from ..vocabulary import liftable_classes, measure_class, status_rank
 from . import dates, similarity
 from .mentions import now
@@ -256,13 +259,15 @@ def merge_mention(db: sqlite_utils.Database, mention_id: int) -> tuple[str | Non
     klass = m.get("action_class")
     if not (m.get("country") and m.get("platform") and klass):
         return None, False
-    cands = _candidates(db, m["country"], m["platform"])
-    if klass == "threaten":
-        hit = _for_threat(m, cands)
+    pinned = review_store.pinned_event(db, m)  # a review anchored this article's reading of the measure
+    if pinned is not None:
+        hit = Candidate(pinned, klass, m.get("action"), None)
+    elif klass == "threaten":
+        hit = _for_threat(m, _candidates(db, m["country"], m["platform"]))
     elif klass == "unblock":
-        hit = _for_lift(m, cands)
+        hit = _for_lift(m, _candidates(db, m["country"], m["platform"]))
     else:
-        hit = _for_measure(m, klass, cands)
+        hit = _for_measure(m, klass, _candidates(db, m["country"], m["platform"]))
     created = hit is None
     if hit is None:
         ref, _ = _ref(m)
@@ -393,16 +398,22 @@ def _history(db: sqlite_utils.Database, event_id: str, ms: list[dict], lifted_da
 
 
 def refresh_event(db: sqlite_utils.Database, event_id: str) -> bool:
-    """Recompute an event from its mentions; an event left without any is removed. True when it changed."""
+    """Recompute an event from its mentions, with its reviews laid over; True when it changed. An event left
+    without any mention is removed, unless a review names it: that one stays, flagged for another look."""
     ms = _event_mentions(db, event_id)
-    if not ms:
+    old = next(db.query("SELECT * FROM events WHERE id = ?", [event_id]), None)
+    if not ms and old is not None and review_store.referenced(db, event_id):
+        values = review_store.keep_without_sources(db, event_id, old)
+        changed = False
+    elif not ms:
         db.execute("DELETE FROM event_history WHERE event_id = ?", [event_id])
         db.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
         cur = db.execute("DELETE FROM events WHERE id = ?", [event_id])
         return cur.rowcount > 0
-    values = _compute(ms)
-    old = next(db.query("SELECT * FROM events WHERE id = ?", [event_id]))
-    changed = _history(db, event_id, ms, values["lifted_date"])
+    else:
+        machine = _compute(ms)
+        values = review_store.overlay(db, event_id, machine, {m["article_id"] for m in ms}, old)
+        changed = _history(db, event_id, ms, values["lifted_date"])
     diff = {k: v for k, v in values.items() if old.get(k) != v}
     if diff or changed:
         diff["updated_at"] = now()

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..schema import visible_sql
 from ..vocabulary import canonical_platform
 from .dates import PARTIAL_DATE, on_or_after_sql
 
 
 def list_events(db: sqlite_utils.Database, *, country: str | None = None, platform: str | None = None,
-                since: str | None = None, limit: int | None = None) -> list[dict]:
-    """Events newest first; `since` keeps those whose date (or first report) is on or after it.
+                since: str | None = None, limit: int | None = None, include_rejected: bool = False) -> list[dict]:
+    """Events newest first; `since` keeps those whose date (or first report) is on or after it. Events
+    reviewers rejected or merged into another are left out unless `include_rejected`.
 
     Dates are compared at the event's own precision, so an event of "2021-03" counts as on or after
     "2021-03-15". The platform matches case-insensitively, and X stands for Twitter.
     """
-    where, args = [], []
+    where, args = [] if include_rejected else [visible_sql("e")], []
     if country:
         where.append("e.country = ?")
         args.append(country.strip().upper())

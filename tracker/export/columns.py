@@ -103,7 +103,7 @@ EVENTS = ExportKind(
             ),
         ),
         _col("events", "e", "language"),
-    ),
+    ) + _table_columns("events", "e", ["review_status", "review_stale", "merged_into", "machine_values"]),
     "events AS e",
     "e.id",
     ("id",),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from ..events.dates import PARTIAL_DATE, on_or_after_sql, span
+from ..schema import visible_sql
 from ..vocabulary import canonical_platform
 from .columns import ACTIONS, STATUSES
 
@@ -37,6 +38,7 @@ class Filters:
     actions: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     given: dict[str, object] = field(default_factory=dict, compare=False)  # as the user wrote them
+    include_rejected: bool = False  # keep events reviewers rejected or merged into another
 
     def describe(self) -> str:
         """Human summary for the codebook and the citation."""
@@ -82,6 +84,7 @@ def parse_filters(
     platforms: tuple[str, ...] | list[str] = (),
     actions: tuple[str, ...] | list[str] = (),
     statuses: tuple[str, ...] | list[str] = (),
+    include_rejected: bool = False,
 ) -> Filters:
     """Check the raw filter values against the vocabulary and the database; raise FilterError."""
     given: dict[str, object] = {}
@@ -114,8 +117,10 @@ def parse_filters(
             raise FilterError(option, f"unknown value {', '.join(map(repr, bad))} (one of {', '.join(allowed)})")
         if values:
             given[key] = tuple(dict.fromkeys(values))
+    if include_rejected:
+        given["include_rejected"] = "yes"
     return Filters(start, end, codes, names, tuple(dict.fromkeys(actions)), tuple(dict.fromkeys(statuses)),
-                   given)
+                   given, include_rejected)
 
 
 class _Params:
@@ -171,7 +176,9 @@ DATE_FILTER_DOC = {
 
 
 def event_where(f: Filters, params: _Params) -> list[str]:
-    return date_conditions(EVENT_DATE, f, params) + value_conditions("e", f, params)
+    """Events of the export: the filters, and (unless asked) not rejected or merged by a reviewer."""
+    kept = [] if f.include_rejected else [visible_sql("e")]
+    return date_conditions(EVENT_DATE, f, params) + value_conditions("e", f, params) + kept
 
 
 def mention_where(f: Filters, params: _Params) -> list[str]:

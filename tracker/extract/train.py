@@ -7,6 +7,12 @@ scores of the word n-gram regressions (tracker.extract.ngrams), stacked: each tr
 of regressions fitted on the other folds, as an unseen text would. Out-of-fold scores (five folds by
 document) choose the thresholds that maximise event F1 and fit the isotonic calibration of `confidence`;
 the dev and test splits are never seen here. The files are LightGBM's text format and a JSON document.
+
+Records from reviews (split "review", tracker.review.gold) only say what reviewers looked at: their candidates
+are kept when their key is a reviewed event (a positive) or a key reviewers rejected (a negative); the others
+are left out rather than taught as negatives. The models learn from them, but the thresholds and the
+calibration are chosen on the corpus's texts alone: reviewed texts were picked by the review queue for being
+doubtful, so their candidates are no fair sample of what extraction meets.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..corpus.store import REVIEW_SPLIT
 from ..scoring import Report, score_document
 from .candidates import Candidate
 from .dataset import EVENT, THREAT, document_candidates, gold_keys, label
@@ -47,6 +54,7 @@ class Doc:
     cands: list[Candidate]
     rows: list[list[float]]
     labels: list[int]
+    reviewed: bool = False  # from reviews: trained on, not used to choose thresholds or calibrate
 
 
 @dataclass
@@ -67,14 +75,23 @@ class TrainReport:
                                               "threat_threshold", "oof", "stamp", "files", "seconds")}
 
 
+def _reviewed_only(rec: dict, cands: list[Candidate], measures: set, threats: set) -> list[Candidate]:
+    """A reviewed record's candidates whose key a review decided (kept as events, or rejected)."""
+    refused_m, refused_t = gold_keys(rec.get("rejected") or [])
+    known = measures | threats | refused_m | refused_t
+    return [c for c in cands if (c.country, c.platform.lower(), c.klass) in known]
+
+
 def build(records: list[dict], progress: Callable[[int], None] | None = None) -> list[Doc]:
     docs = []
     for rec in records:
         cands = document_candidates(rec)
-        stats = doc_stats(cands)
+        stats = doc_stats(cands)  # over every candidate, as extraction sees the text
         measures, threats = gold_keys(rec["events"])
+        if rec.get("split") == REVIEW_SPLIT:
+            cands = _reviewed_only(rec, cands, measures, threats)
         docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
-                        [label(c, measures, threats) for c in cands]))
+                        [label(c, measures, threats) for c in cands], rec.get("split") == REVIEW_SPLIT))
         if progress:
             progress(1)
     return docs
@@ -191,8 +208,9 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     docs = build(records, progress)
     stack_ngrams(docs)
     oof = _out_of_fold(docs)
-    threshold, threat_threshold, report = _choose_thresholds(docs, oof)
-    calibration = _calibration(docs, oof)
+    corpus = [d for d in docs if not d.reviewed] or docs
+    threshold, threat_threshold, report = _choose_thresholds(corpus, oof)
+    calibration = _calibration(corpus, oof)
     event, threat = _fit_pair(docs)
     out.mkdir(parents=True, exist_ok=True)
     files = {
