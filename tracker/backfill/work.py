@@ -95,10 +95,9 @@ def warm(scan: bool = True) -> str:
     """Load what every task needs (the extractor model, language packs and, with `scan`, the scan terms);
     returns the extractor version. Run once in each worker when it joins (tracker.executor's worker plugin),
     so no task pays for it."""
-    from ..crawl.page import detect_language
     from ..extract.lexicon import pack
     from ..extract.parse import has_parser
-    from ..languages import languages
+    from ..languages import detect, languages
 
     if scan:
         scanner()
@@ -107,7 +106,7 @@ def warm(scan: bool = True) -> str:
         if p is not None:
             p.lemma("warm")  # loads the language's lemmatizer (its dictionary)
         has_parser(code)  # loads its spaCy parser, where it has one
-    detect_language("A text long enough to be detected, " * 8)  # loads py3langid's model
+    detect("A text long enough to be detected, " * 8)  # loads py3langid's model
     return extractor()[1]
 
 

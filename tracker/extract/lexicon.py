@@ -158,7 +158,8 @@ class Pack:
     def lexicon_matches(self, toks: list[Token]) -> list[Match]:
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            keys = {tok.lower, tok.lemma}
+            # form then lemma, in that order (a set's order follows the hash seed, and so would the matches')
+            keys = (tok.lower,) if tok.lemma == tok.lower else (tok.lower, tok.lemma)
             candidates = [e for key in keys for e in self.by_first.get(key, ())]
             candidates += self._prefix_hits(tok)
             if self.lang.proclitics or self.lang.suffixes:

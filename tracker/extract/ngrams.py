@@ -67,7 +67,8 @@ class Head:
     weights: dict[str, float]
 
     def score(self, gs: Iterable[str]) -> float:
-        z = self.intercept + sum(self.weights.get(g, 0.0) for g in gs)
+        # fsum: exactly rounded whatever the order, and a set's order follows the hash seed
+        z = math.fsum([self.intercept, *(self.weights.get(g, 0.0) for g in gs)])
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
