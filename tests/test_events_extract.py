@@ -22,14 +22,17 @@ pytestmark = pytest.mark.slow
 
 SOURCES = [("wire", "press", None), ("daily", "press", None), ("ucc", "regulator", "UG"), ("watch", "ngo", None)]
 
-# (source, published, text): one measure told by two publishers, its lift, an unrelated measure.
+# (source, published, text): one measure told by two publishers, its lift, an unrelated measure. These tests are
+# about storing and merging, so each text states its measure plainly: a reading near the model's threshold
+# (such as a takedown order read into "citing the platform's removal of accounts", a known false alarm of the
+# 6c01351d48b1 model) would make them test one model rather than the merge.
 ARTICLES = [
     ("wire", "2021-01-13",
      ("Ugandan authorities ordered internet providers to block Facebook on Tuesday, two days before the "
      "presidential election. Users in Kampala said the site would not load.")),
     ("ucc", "2021-01-14",
      ("The Uganda Communications Commission directed telecom operators on Tuesday to suspend access to "
-     "Facebook until further notice, citing the platform's removal of pro-government accounts.")),
+     "Facebook until further notice, citing public order.")),
     ("watch", "2021-01-20",
      "Separately, Uganda's regulator fined Google on Monday for failing to register a local office."),
     ("daily", "2021-02-11",
