@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+#: Headless Chromium (`browser`, `page`) for the browser tests.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

@@ -215,3 +215,21 @@ def add_multilingual_week(db: sqlite_utils.Database) -> list[str]:
                                           "mention_id": aid, "recorded_at": f"{published}T09:00:00Z"})
         ids.append(eid)
     return ids
+
+
+def self_signed_certificate(folder: Path, name: str, alt_name: str) -> tuple[Path, Path]:
+    """A one-day self-signed certificate and its key (openssl), for the TLS tests' local servers."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl command not available to make a test certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName={alt_name}"],
+        check=True, capture_output=True, timeout=30)
+    return cert, key

@@ -6,14 +6,13 @@ command; the client trusts it through SSL_CERT_FILE, so certificate checks stay 
 
 from __future__ import annotations
 
-import shutil
 import ssl
-import subprocess
 from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import AuthResult
 
+from tests import factories
 from tests.factories import populate
 from tests.test_digest import W47, week_changes
 from tests.test_digest_smtp import TIMEOUT, TODAY, Inbox, smtp_controller
@@ -25,16 +24,7 @@ USER, PASSWORD = "digest-bot", "not-in-any-file"
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory) -> tuple[Path, Path]:
-    if not shutil.which("openssl"):
-        pytest.skip("openssl command not available to make a test certificate")
-    d = tmp_path_factory.mktemp("tls")
-    cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=30)
-    return cert, key
+    return factories.self_signed_certificate(tmp_path_factory.mktemp("tls"), "127.0.0.1", "IP:127.0.0.1")
 
 
 class Logins:

@@ -15,7 +15,6 @@ import pytest
 from tracker.corpus import load
 from tracker.extract.evaluate import evaluate_records, read_gold
 from tracker.extract.model import inputs_hash, model_dir
-from tracker.extract.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "texts"

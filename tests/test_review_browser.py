@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from tests.test_review_web import NAME, PASSWORD, database
-from tests.test_serve_browser import shot
 from tracker.serve import RunningServer, start_in_background
 
 pytestmark = pytest.mark.browser
@@ -24,34 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
     srv = start_in_background(database(tmp_path_factory.mktemp("review-browser")), timeout=60)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api
-
-    executable = shot.chromium_path()
-    if executable is None:
-        pytest.skip("chromium not found at /usr/bin/chromium or on PATH: run `make install` (installs Debian's "
-                    "chromium) or set TRACKER_CHROMIUM")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=shot.CHROMIUM_ARGS, headless=True,
-                              timeout=shot.TIMEOUT_MS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(shot.TIMEOUT_MS)
-    shot.loopback_only(context)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.js_errors = errors
-    yield pg
-    context.close()
 
 
 def listed(page, server: RunningServer) -> list[str]:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import shutil
 import socket
 import ssl
-import subprocess
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from tests import factories
 from tracker.crawl import CrawlOptions, crawl, netguard
 from tracker.crawl.http import HttpOptions
 from tracker.crawl.netguard import Refused, check_url, is_internal
@@ -233,16 +232,7 @@ def test_file_and_other_schemes_in_a_redirect_are_refused(db, server, connects, 
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory) -> tuple[Path, Path]:
-    if not shutil.which("openssl"):
-        pytest.skip("openssl command not available to make a test certificate")
-    d = tmp_path_factory.mktemp("tls")
-    cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=site.test",
-         "-addext", "subjectAltName=DNS:site.test"],
-        check=True, capture_output=True, timeout=30)
-    return cert, key
+    return factories.self_signed_certificate(tmp_path_factory.mktemp("tls"), "site.test", "DNS:site.test")
 
 
 def test_tls_is_checked_against_the_name_not_the_pinned_address(db, certificate, monkeypatch):

@@ -6,28 +6,16 @@ the map test checks the Leaflet container and the event markers, not the tiles.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from tests import factories
+from tests.browser import shot
 from tracker.metadata import QUERIES
 from tracker.serve import RunningServer, start_in_background
 
 pytestmark = pytest.mark.browser
-
-
-def _docs_screenshot_module():
-    path = Path(__file__).parent.parent / "docs" / "screenshot.py"
-    spec = importlib.util.spec_from_file_location("docs_screenshot", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# docs/screenshot.py takes the README's picture: the tests launch Chromium and fence it to loopback its way
-shot = _docs_screenshot_module()
 
 
 @pytest.fixture(scope="module")
@@ -36,34 +24,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
                               timeout=60)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api  # a pinned test dependency: missing it is an install error, not a skip
-
-    executable = shot.chromium_path()
-    if executable is None:
-        pytest.skip("chromium not found at /usr/bin/chromium or on PATH: run `make install` (installs Debian's "
-                    "chromium) or set TRACKER_CHROMIUM")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=shot.CHROMIUM_ARGS, headless=True,
-                              timeout=shot.TIMEOUT_MS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(shot.TIMEOUT_MS)
-    shot.loopback_only(context)  # anything else (map tiles) is refused
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.js_errors = errors
-    yield pg
-    context.close()
 
 
 def test_events_page(page, server: RunningServer, tmp_path: Path) -> None:

@@ -104,15 +104,20 @@ async def event_labels(datasette: Any, event_id: str) -> dict[str, str]:
     return labels
 
 
+def event_row_id(view_name: str, database: str, table: str, request: Any) -> str | None:
+    """The event id when a page is one event's row page (where its sources and review controls go)."""
+    if view_name != "row" or database != DATABASE or table != "events" or request is None:
+        return None
+    pks = request.url_vars.get("pks")
+    return urlsafe_components(pks)[0] if pks else None
+
+
 @hookimpl
 def extra_template_vars(template: str, database: str, table: str, view_name: str, request: Any,
                         datasette: Any) -> Any:
-    if view_name != "row" or database != DATABASE or table != "events" or request is None:
+    event_id = event_row_id(view_name, database, table, request)
+    if event_id is None:
         return {}
-    pks = request.url_vars.get("pks")
-    if not pks:
-        return {}
-    event_id = urlsafe_components(pks)[0]
 
     async def inner() -> dict[str, Any]:
         return {

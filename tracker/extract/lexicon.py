@@ -279,12 +279,15 @@ REGION_WEIGHT = 0.8
 def _shared_names() -> list[tuple]:
     """(name, kind, value, exact case[, weight]) from the shared gazetteers in models/."""
     out = []
+    aliased: set[str] = set()
     for row in vocabulary.read_csv(models_dir() / "platform_aliases.csv"):
+        aliased.add(row["alias"].lower())
         if row.get("parent") == "yes":
             continue
         out.append((row["alias"], "platform", row["platform"], row.get("case") == "exact"))
     for name in vocabulary.platforms():
-        out.append((name, "platform", name, False))
+        if name.lower() not in aliased:  # an alias row decides its case: "LINE" and "Signal" only as written
+            out.append((name, "platform", name, False))
     for row in vocabulary.read_csv(models_dir() / "countries.csv"):
         out.append((row["name"], "country", row["code"], False))
     for row in vocabulary.read_csv(models_dir() / "country_aliases.csv"):

@@ -18,12 +18,18 @@ from .candidates import Candidate
 
 NAN = math.nan
 NAMES = ("svc_object", "svc_subject", "trigger_negated", "trigger_modal", "trigger_under_threat",
-         "authority_subject", "tree_distance", "svc_under_preposition")
+         "authority_subject", "tree_distance", "svc_under_preposition", "trigger_in_other_clause",
+         "svc_as_channel")
 _MODALS = frozenset({"could", "may", "might", "would", "will", "should", "can", "pourrait", "pourraient", "peut",
                      "doit", "devrait", "va", "vont"})
 _OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass", "nsubj:pass", "pobj", "obl", "nmod", "iobj", "attr",
                           "appos", "conj", "compound"})
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+#: Relations that open a clause of its own (spaCy's English labels and Universal Dependencies').
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "acl", "relcl", "acl:relcl", "parataxis", "conj"})
+#: Prepositions through which something is said or shown: "announced on Facebook", "in a post on X", "via
+#: Telegram", "sur Facebook", "dans une vidéo".
+_CHANNEL_PREPS = frozenset({"on", "in", "via", "through", "sur", "dans", "par"})
 _lock = threading.Lock()
 
 
@@ -76,6 +82,28 @@ def _distance(a, b) -> float:
     return 10.0
 
 
+def _clause_relation(svc, trig) -> tuple[float, float]:
+    """(the measure word sits in a clause below the one the service belongs to; and the service reaches that
+    clause through a preposition of channel). "The minister announced on Facebook that schools would reopen":
+    both 1, Facebook is where it was said, not what reopened. "Imposed restrictions on Facebook": both 0."""
+    up_svc, up_trig = _path_up(svc), _path_up(trig)
+    ids = {t.i for t in up_svc}
+    meet = next((k for k, t in enumerate(up_trig) if t.i in ids), None)
+    if meet is None or meet == 0:
+        return 0.0, 0.0
+    if not any(t.dep_ in _CLAUSE_DEPS for t in up_trig[:meet]):
+        return 0.0, 0.0
+    top = up_trig[meet].i
+    path = []
+    for t in up_svc:
+        if t.i == top:
+            break
+        path.append(t)
+    channel = any((t.dep_ == "prep" and t.lower_ in _CHANNEL_PREPS)
+                  or any(ch.dep_ == "case" and ch.lower_ in _CHANNEL_PREPS for ch in t.children) for t in path)
+    return 1.0, float(channel)
+
+
 def sentence_parse(c: Candidate):
     """The parsed sentence of a candidate, parsed once per sentence and kept on the text's Doc."""
     cache_ = c.doc.__dict__.setdefault("_parses", {})
@@ -111,4 +139,4 @@ def relation_features(c: Candidate, threat_words: frozenset[str]) -> list[float]
             if toks and _head_of(toks).dep_ in _SUBJECT_DEPS and _head_of(toks).head.i in (trig.i, verb.i):
                 authority = 1.0
     prep = float(svc.head.dep_ == "prep" and svc.head.lower_ in ("via", "through", "on", "using", "sur", "par"))
-    return [obj, subj, negated, modal, threat, authority, _distance(svc, trig), prep]
+    return [obj, subj, negated, modal, threat, authority, _distance(svc, trig), prep, *_clause_relation(svc, trig)]

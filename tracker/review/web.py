@@ -28,9 +28,10 @@ from typing import Any
 from urllib.parse import quote
 
 from datasette import hookimpl
-from datasette.utils import baseconv, tilde_encode, urlsafe_components
+from datasette.utils import baseconv, tilde_encode
 from datasette.utils.asgi import Response
 
+from ..datasette_plugin import event_row_id
 from ..metadata import DATABASE
 from . import CORRECTABLE, VERDICTS
 
@@ -302,12 +303,9 @@ async def _event_review_vars(datasette: Any, request: Any, event_id: str) -> dic
 
 @hookimpl
 def extra_template_vars(view_name: str, database: str, table: str, request: Any, datasette: Any) -> Any:
-    if view_name != "row" or database != DATABASE or table != "events" or request is None:
+    event_id = event_row_id(view_name, database, table, request)
+    if event_id is None:
         return {}
-    pks = request.url_vars.get("pks")
-    if not pks:
-        return {}
-    event_id = urlsafe_components(pks)[0]
 
     async def inner() -> dict[str, Any]:
         return await _event_review_vars(datasette, request, event_id)
