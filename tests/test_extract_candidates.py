@@ -193,3 +193,46 @@ def test_scope_from_regions_and_government_devices():
     assert read_scope(one("Canada banned TikTok on government devices.", "TikTok"), "restrict") == \
         "government_devices"
     assert read_scope(one("Russia fined Google on Monday.", "Google", "fine"), "fine") is None
+
+
+# ---- names written as common words; services as channels ------------------------------------------------
+
+
+def platforms_named(text: str, lang: str = "en") -> list[str]:
+    doc = read(text, pack(lang), "2024-03-15", None)
+    return [m.value for ms in doc.matches for m in ms if m.kind == "platform"]
+
+
+def test_a_service_named_like_a_common_word_is_matched_only_as_written():
+    """An alias row marked exact decides the case of the canonical name too: LINE, Signal and Telegram
+    as services, never "a tram line", "the signal" or "a telegram"."""
+    assert platforms_named("Authorities blocked LINE, Signal and Telegram on Friday.") == ["LINE", "Signal",
+                                                                                           "Telegram"]
+    assert platforms_named("A new tram line opened; the signal was lost and a telegram arrived.") == []
+
+
+def _relation(text: str, service: str, measure: str, lang: str = "en") -> tuple[float, float]:
+    from tracker.extract.parse import NAMES, relation_features
+
+    for c in cands(text, lang):
+        if c.platform == service and c.trigger.value and text[c.trigger.start:c.trigger.end].startswith(measure):
+            row = dict(zip(NAMES, relation_features(c, frozenset()), strict=True))
+            return row["trigger_in_other_clause"], row["svc_as_channel"]
+    raise AssertionError(f"no candidate ({service}, {measure}) in {text!r}")
+
+
+@pytest.mark.parametrize(("lang", "text", "service", "measure", "expected"), [
+    ("en", "Kenya's education minister announced on Facebook that schools would reopen on Monday.", "Facebook",
+     "reopen", (1, 1)),
+    ("en", "In a post on X, Nepal's minister confirmed that TikTok would be blocked.", "Twitter", "blocked", (1, 1)),
+    ("en", "In a post on X, Nepal's minister confirmed that TikTok would be blocked.", "TikTok", "blocked", (0, 0)),
+    ("en", "Russia's regulator said on Telegram that access to Viber had been restricted.", "Viber", "restricted",
+     (0, 0)),
+    ("en", "Authorities in Uganda imposed restrictions on Facebook on Monday.", "Facebook", "restrictions", (0, 0)),
+    ("fr", "Le ministre sénégalais a annoncé sur Facebook que les écoles rouvriraient lundi.", "Facebook", "rouvri",
+     (1, 1)),
+])
+def test_the_parser_tells_a_channel_from_the_target(lang, text, service, measure, expected):
+    """The parse features that say a measure word sits in another clause than the service, reached through
+    "on", "in", "via" (the channel of an announcement, docs/annotation.md 3.13)."""
+    assert _relation(text, service, measure, lang) == expected
