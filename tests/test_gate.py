@@ -61,11 +61,11 @@ def test_the_model_stamp_matches_its_inputs():
     assert meta["stamp"] == current[:12]
 
 
-def _run_under_seed(seed: str, code: str, *args: str) -> None:
-    """Run Python code in a fresh interpreter under one PYTHONHASHSEED: sets and dicts of strings iterate in
-    an order that follows the seed, so a reading that depends on it differs between processes."""
+def _run_under_seed(seed: str, *argv: str) -> None:
+    """Run a command in a fresh process under one PYTHONHASHSEED: sets and dicts of strings iterate in an
+    order that follows the seed, so a reading that depends on it differs between processes."""
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    subprocess.run([sys.executable, "-c", code, *args], check=True, env=env, timeout=600)
+    subprocess.run(list(argv), check=True, env=env, timeout=600, capture_output=True)
 
 
 _TRAIN = """
@@ -82,8 +82,8 @@ def test_training_is_deterministic_in_every_process(tmp_path):
     """Same texts, same files: in two processes whose hash seeds differ (every language's texts, so every
     pack's matching takes part)."""
     a, b = tmp_path / "a", tmp_path / "b"
-    _run_under_seed("1", _TRAIN, str(CORPUS), str(a))
-    _run_under_seed("2", _TRAIN, str(CORPUS), str(b))
+    _run_under_seed("1", sys.executable, "-c", _TRAIN, str(CORPUS), str(a))
+    _run_under_seed("2", sys.executable, "-c", _TRAIN, str(CORPUS), str(b))
     for name in ("event.txt", "threat.txt", "ngrams.json", "model.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -99,9 +99,7 @@ def test_extraction_is_the_same_in_every_process(tmp_path):
     outputs = []
     for seed in ("1", "2"):
         target = tmp_path / f"out{seed}.jsonl"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([str(Path(sys.executable).parent / "tracker"), "annotate", str(source), "-o", str(target)],
-                       check=True, env=env, timeout=600, capture_output=True)
+        _run_under_seed(seed, str(Path(sys.executable).parent / "tracker"), "annotate", str(source), "-o", str(target))
         outputs.append(target.read_text(encoding="utf-8"))
     assert outputs[0].count("\n") == source.read_text(encoding="utf-8").count("\n")
     assert outputs[0] == outputs[1]

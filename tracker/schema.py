@@ -134,6 +134,9 @@ def E(name: str, enum: str, text: str, not_null: bool = False) -> Column:
     """An enumerated column whose values come from ENUMS[enum]."""
     return Column(name, str, text, not_null, kind="enum", enum=enum)
 
+#: The columns of a table of facts about a database file (one row per fact).
+_FACTS = (C("key", str, "Name of the fact.", True), C("value", str, "Its value."))
+
 TABLES: tuple[Table, ...] = (
     Table(
         "sources",
@@ -494,10 +497,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "private_meta",
         "Facts of the private database, such as the secret that signs reviewers' sessions and forms.",
-        (
-            C("key", str, "Name of the fact.", True),
-            C("value", str, "Its value."),
-        ),
+        _FACTS,
         pk="key",
         internal=True,
         store=PRIVATE,
@@ -505,10 +505,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "tracker_meta",
         "Facts tracker keeps about this database file, such as the hash of the lookup files last loaded.",
-        (
-            C("key", str, "Name of the fact.", True),
-            C("value", str, "Its value."),
-        ),
+        _FACTS,
         pk="key",
         internal=True,
     ),

@@ -47,11 +47,11 @@ MEASURE, NOUN = "trigger", "service_noun"
 #: where "Follow us on Twitter" and the share links sit). Cut by one expression that stops at the first
 #: closing tag, so a nested element of the same name leaves its tail behind: the scan then sees a few words
 #: more, never fewer. A <form> is not cut: some sites wrap the whole page in one.
-_HIDDEN = re.compile(r"<(script|style|noscript|template|svg|nav|footer|aside|button|select)\b.*?</\1\s*>"
-                     r"|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_HIDDEN_TAGS = "script|style|noscript|template|svg|nav|footer|aside|button|select"
+_HIDDEN = re.compile(rf"<({_HIDDEN_TAGS})\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
 #: The same cut done faster on the page's lower case: the opening found by an expression, its end by str.find
 #: (a lazy expression with a back-reference tries every character of a long script).
-_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template|svg|nav|footer|aside|button|select)\b|<!--")
+_HIDDEN_OPEN = re.compile(rf"<({_HIDDEN_TAGS})\b|<!--")
 _CLOSE_TAIL = re.compile(r"\s*>")
 #: Tags that end a line of text (a paragraph, a heading, a list item, a cell), and every other tag.
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|th|dt|dd|ul|ol|table|article|section|header|main|"

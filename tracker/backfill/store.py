@@ -51,8 +51,8 @@ def _insert(db: sqlite_utils.Database, source: str, f: Found, version: str) -> i
         "INSERT OR IGNORE INTO articles (source, url, original_url, title, text, author, published, language,"
         " content_hash, raw_html, fetched_at, extractor_version, archive_record)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
-        [source, f.url, f.original_url, f.title, f.text, f.author, f.published or None, f.language, f.content_hash,
-         f.raw_html, f.warc_date or now_iso(), f.record_id],
+        [source, f.url, f.original_url, f.page.title, f.page.text, f.page.author, f.page.published or None,
+         f.page.language, f.page.content_hash, f.raw_html, f.warc_date or now_iso(), f.record_id],
     )
     return cur.lastrowid if cur.rowcount else None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ..crawl.charset import decode_html
-from ..crawl.page import PageError, binary_kind, read_page
+from ..crawl.page import PageError, PageText, binary_kind, read_page
 from ..crawl.urls import canonical
 from ..events.dates import span
 from ..events.mentions import normalise
@@ -34,12 +34,7 @@ class Found:
 
     url: str  # canonical
     original_url: str
-    title: str
-    text: str
-    author: str
-    published: str
-    language: str
-    content_hash: str
+    page: PageText  # what the crawler's read_page makes of it
     raw_html: bytes  # gzip-compressed, as the crawler keeps it
     warc_date: str
     record_id: str
@@ -161,10 +156,8 @@ def _read(page: Page, html: str, result: ChunkResult, options: Options) -> Found
     if not rows:
         result.no_events += 1
         return None
-    return Found(url=url, original_url=page.url, title=doc.title, text=doc.text, author=doc.author,
-                 published=doc.published, language=doc.language, content_hash=doc.content_hash,
-                 raw_html=gzip.compress(page.body, 6), warc_date=page.warc_date, record_id=page.record_id,
-                 offset=page.offset, mentions=rows)
+    return Found(url=url, original_url=page.url, page=doc, raw_html=gzip.compress(page.body, 6),
+                 warc_date=page.warc_date, record_id=page.record_id, offset=page.offset, mentions=rows)
 
 
 def process_chunk(chunk: Chunk, options: Options | None = None) -> ChunkResult:
