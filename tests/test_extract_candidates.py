@@ -236,3 +236,29 @@ def test_the_parser_tells_a_channel_from_the_target(lang, text, service, measure
     """The parse features that say a measure word sits in another clause than the service, reached through
     "on", "in", "via" (the channel of an announcement, docs/annotation.md 3.13)."""
     assert _relation(text, service, measure, lang) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_sentences_parsed_together_read_as_parsed_one_by_one(lang):
+    """The extractor parses a text's candidate sentences in one call (spaCy's pipe, for speed): every parse
+    feature of every candidate is what parsing each sentence alone gives."""
+    from tracker.extract.parse import NAMES, parse_sentences, relation_features
+
+    text = {
+        "en": ("Kenya's education minister announced on Facebook that schools would reopen on Monday. Authorities "
+               "in Uganda imposed restrictions on Facebook and WhatsApp. In a post on X, Nepal's minister confirmed "
+               "that TikTok would be blocked, and Telegram was throttled the same week."),
+        "fr": ("Le ministre sénégalais a annoncé sur Facebook que les écoles rouvriraient lundi. Les autorités "
+               "guinéennes ont suspendu l'accès à TikTok et à WhatsApp. Au Mali, Telegram a été bloqué mardi."),
+    }[lang]
+
+    def features(together: bool) -> list[list[float]]:
+        found = cands(text, lang)
+        if together:
+            parse_sentences(found)
+        return [relation_features(c, frozenset()) for c in found]
+
+    alone, together = features(False), features(True)
+    assert len(alone) >= 5 and len({tuple(c) for c in together}) > 1
+    assert [[repr(x) for x in row] for row in together] == [[repr(x) for x in row] for row in alone]
+    assert len(NAMES) == len(alone[0])

@@ -14,6 +14,7 @@ from .features import doc_stats, featurise
 from .fields import read_fields
 from .lexicon import pack
 from .model import Model, load_model
+from .parse import parse_sentences
 
 
 @dataclass
@@ -33,6 +34,7 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
     if not cands:
         return []
     stats = doc_stats(cands)
+    parse_sentences(cands)
     rows = [featurise(c, stats, ng) for c, ng in zip(cands, model.ngrams.scores(cands), strict=True)]
     scores = model.predict(rows)
     best: dict[tuple, Decision] = {}

@@ -33,6 +33,7 @@ from .ngrams import FILE as NGRAM_FILE
 from .ngrams import NAMES as NGRAM_NAMES
 from .ngrams import NgramModel
 from .ngrams import fit as fit_ngrams
+from .parse import parse_sentences
 
 SEED = 7
 FOLDS = 5
@@ -90,6 +91,7 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
         measures, threats = gold_keys(rec["events"])
         if rec.get("split") == REVIEW_SPLIT:
             cands = _reviewed_only(rec, cands, measures, threats)
+        parse_sentences(cands)
         docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
                         [label(c, measures, threats) for c in cands], rec.get("split") == REVIEW_SPLIT))
         if progress:
