@@ -75,6 +75,10 @@ class Pack:
     prefix_index: dict[str, list[int]] = field(default_factory=dict)
     stem_lengths: tuple[int, ...] = ()
     word_sets: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: what a word may start, worked out once per word and kept (news repeats its words): (form, lemma) ->
+    #: the lexicon entries to try there; form -> the names to try there
+    _entries_at: dict[tuple[str, str], tuple[Entry, ...]] = field(default_factory=dict, repr=False)
+    _names_at: dict[str, tuple[Name, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[Entry]] = defaultdict(list)
@@ -158,17 +162,24 @@ class Pack:
     def lexicon_matches(self, toks: list[Token]) -> list[Match]:
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            # form then lemma, in that order (a set's order follows the hash seed, and so would the matches')
-            keys = (tok.lower,) if tok.lemma == tok.lower else (tok.lower, tok.lemma)
-            candidates = [e for key in keys for e in self.by_first.get(key, ())]
-            candidates += self._prefix_hits(tok)
-            if self.lang.proclitics or self.lang.suffixes:
-                candidates += [e for e in self._clitic_entries(tok.lower) if e not in candidates]
+            candidates = self._entries_at.get((tok.lower, tok.lemma))
+            if candidates is None:
+                candidates = _remember(self._entries_at, (tok.lower, tok.lemma), self._entries_for(tok))
             for e in candidates:
                 end = self._match_at(toks, i, e.pattern)
                 if end is not None:
                     out.append(Match(e.kind, e.value, e.weight, i, end, tok.start, toks[end - 1].end))
         return _longest(out)
+
+    def _entries_for(self, tok: Token) -> tuple[Entry, ...]:
+        """The entries that may match from this token: by its form then its lemma (in that order: a set's order
+        follows the hash seed, and so would the matches'), by a stem, by the word inside its clitics."""
+        keys = (tok.lower,) if tok.lemma == tok.lower else (tok.lower, tok.lemma)
+        candidates = [e for key in keys for e in self.by_first.get(key, ())]
+        candidates += self._prefix_hits(tok)
+        if self.lang.proclitics or self.lang.suffixes:
+            candidates += [e for e in self._clitic_entries(tok.lower) if e not in candidates]
+        return tuple(candidates)
 
     def _clitic_entries(self, word: str) -> list[Entry]:
         heads = [word[len(p):] for p in self.lang.proclitics if word.startswith(p) and len(word) > len(p) + 1]
@@ -192,30 +203,37 @@ class Pack:
             return rest[:1] in ("'", "’") or (len(want) >= 5 and rest.isalpha() and len(rest) <= 5)
         return any(word == p + want for p in self.lang.proclitics)
 
+    def _names_for(self, word: str) -> tuple[Name, ...]:
+        """The names whose first word this word may be: itself, without a possessive, inside its clitics or
+        (languages with suffixes) before its case ending. The heads in a fixed order (never a set's, which
+        follows the hash seed and would make the order of equal-length matches, and so the extraction, differ
+        from one process to the next)."""
+        heads = [word, word.replace("’", "'").removesuffix("'s").removesuffix("'")]
+        heads += [word[len(p):] for p in self.lang.proclitics if word.startswith(p)]
+        if self.lang.suffixes:
+            heads += [word.replace("’", "'").split("'")[0], *(word[:n] for n in range(5, len(word)))]
+        return tuple(name for head in dict.fromkeys(heads) for name in self.names_by_first.get(head, ()))
+
     def name_matches(self, toks: list[Token], text: str = "", base: int = 0) -> list[Match]:
         """Names in the tokens; with the sentence's `text` (starting at offset `base`), a name's words must
         be separated by spaces only ("Facebook, Messenger" is two names, not "Facebook Messenger")."""
         out: list[Match] = []
         for i, tok in enumerate(toks):
-            # the heads in a fixed order (never a set's, which follows the hash seed and would make the order of
-            # equal-length matches, and so the extraction, differ from one process to the next)
-            heads = [tok.lower, tok.lower.replace("’", "'").removesuffix("'s").removesuffix("'")]
-            heads += [tok.lower[len(p):] for p in self.lang.proclitics if tok.lower.startswith(p)]
-            if self.lang.suffixes:
-                heads += [tok.lower.replace("’", "'").split("'")[0], *(tok.lower[:n] for n in range(5, len(tok.lower)))]
-            for head in dict.fromkeys(heads):
-                for name in self.names_by_first.get(head, ()):
-                    n = len(name.tokens)
-                    if i + n > len(toks):
-                        continue
-                    span = toks[i:i + n]
-                    if text and any(text[a.end - base:b.start - base].strip() for a, b in pairwise(span)):
-                        continue
-                    exact = name.exact.split(" ") if name.exact is not None else [None] * n
-                    if len(exact) != n or not all(self._name_token_ok(w, t, k == n - 1, x) for k, (w, t, x) in
-                                                  enumerate(zip(name.tokens, span, exact, strict=True))):
-                        continue
-                    out.append(Match(name.kind, name.value, name.weight, i, i + n, span[0].start, span[-1].end))
+            names = self._names_at.get(tok.lower)
+            if names is None:
+                names = _remember(self._names_at, tok.lower, self._names_for(tok.lower))
+            for name in names:
+                n = len(name.tokens)
+                if i + n > len(toks):
+                    continue
+                span = toks[i:i + n]
+                if text and any(text[a.end - base:b.start - base].strip() for a, b in pairwise(span)):
+                    continue
+                exact = name.exact.split(" ") if name.exact is not None else [None] * n
+                if len(exact) != n or not all(self._name_token_ok(w, t, k == n - 1, x) for k, (w, t, x) in
+                                              enumerate(zip(name.tokens, span, exact, strict=True))):
+                    continue
+                out.append(Match(name.kind, name.value, name.weight, i, i + n, span[0].start, span[-1].end))
         return _longest(out)
 
     def annotate(self, sent: Sentence) -> list[Match]:
@@ -224,6 +242,17 @@ class Pack:
             if not tok.lemma:
                 tok.lemma = self.lemma(tok.lower)
         return self.lexicon_matches(sent.tokens) + self.name_matches(sent.tokens, sent.text, sent.start)
+
+
+#: Words remembered per pack before the memory is cleared (a few MB; a long backfill meets millions of words).
+_REMEMBERED = 200_000
+
+
+def _remember(memo: dict, key: object, value: tuple) -> tuple:
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _longest(matches: list[Match]) -> list[Match]:
