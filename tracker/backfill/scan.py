@@ -47,12 +47,23 @@ MEASURE, NOUN = "trigger", "service_noun"
 #: where "Follow us on Twitter" and the share links sit). Cut by one expression that stops at the first
 #: closing tag, so a nested element of the same name leaves its tail behind: the scan then sees a few words
 #: more, never fewer. A <form> is not cut: some sites wrap the whole page in one.
-_HIDDEN_TAGS = "script|style|noscript|template|svg|nav|footer|aside|button|select"
-_HIDDEN = re.compile(rf"<({_HIDDEN_TAGS})\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
-#: The same cut done faster on the page's lower case: the opening found by an expression, its end by str.find
-#: (a lazy expression with a back-reference tries every character of a long script).
-_HIDDEN_OPEN = re.compile(rf"<({_HIDDEN_TAGS})\b|<!--")
-_CLOSE_TAIL = re.compile(r"\s*>")
+_HIDDEN_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "button", "select")
+
+
+def _tag_name(tag: str) -> str:
+    """A tag name in any case of its ASCII letters, as HTML reads it (never "ſcript", which Unicode's case
+    folding would take for "script")."""
+    return "".join(f"[{c}{c.upper()}]" for c in tag)
+
+
+_ASCII_SPACE = "[ \t\n\r\f]"
+_HIDDEN = re.compile("|".join(rf"<{_tag_name(t)}\b.*?</{_tag_name(t)}{_ASCII_SPACE}*>" for t in _HIDDEN_TAGS)
+                     + "|<!--.*?-->", re.DOTALL)
+#: The same cut done faster: the opening found by one expression, its end by another made for its tag (a lazy
+#: expression tries every character of a long script), both on the page as it is (lowering a whole page
+#: first cost more than the search).
+_HIDDEN_OPEN = re.compile("<(" + "|".join(_tag_name(t) for t in _HIDDEN_TAGS) + ")\\b|<!--")
+_HIDDEN_CLOSE = {t: re.compile(f"</{_tag_name(t)}{_ASCII_SPACE}*>") for t in _HIDDEN_TAGS}
 #: Tags that end a line of text (a paragraph, a heading, a list item, a cell), and every other tag.
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|h[1-6]|br|tr|td|th|dt|dd|ul|ol|table|article|section|header|main|"
                         r"blockquote|figure|figcaption|pre|hr)\b[^>]*>", re.IGNORECASE)
@@ -272,13 +283,10 @@ def _automaton(keys: tuple[tuple[str, int, int], ...]) -> ahocorasick.Automaton 
 
 def _cut_hidden(html: str) -> str:
     """`html` with every hidden part (see _HIDDEN) replaced by a space."""
-    low = html.lower()
-    if len(low) != len(html):  # a letter whose lower case is longer: offsets differ, use the expression
-        return _HIDDEN.sub(" ", html)
     parts: list[str] = []
     pos = last = 0
-    while (m := _HIDDEN_OPEN.search(low, pos)) is not None:
-        end = _hidden_end(low, m)
+    while (m := _HIDDEN_OPEN.search(html, pos)) is not None:
+        end = _hidden_end(html, m)
         if end is None:  # never closed: not cut, as the expression leaves it
             pos = m.end()
             continue
@@ -288,19 +296,13 @@ def _cut_hidden(html: str) -> str:
     return "".join(parts)
 
 
-def _hidden_end(low: str, m: re.Match) -> int | None:
+def _hidden_end(html: str, m: re.Match) -> int | None:
     """Where the hidden part opened at `m` ends (after its closing tag or "-->"), or None."""
     if m.group(1) is None:
-        e = low.find("-->", m.end())
+        e = html.find("-->", m.end())
         return None if e < 0 else e + 3
-    closing = "</" + m.group(1)
-    e = low.find(closing, m.end())
-    while e >= 0:
-        tail = _CLOSE_TAIL.match(low, e + len(closing))
-        if tail is not None:
-            return tail.end()
-        e = low.find(closing, e + 1)
-    return None
+    close = _HIDDEN_CLOSE[m.group(1).lower()].search(html, m.end())
+    return None if close is None else close.end()
 
 
 def visible_text(html: str) -> str:
