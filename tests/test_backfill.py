@@ -325,6 +325,49 @@ def test_killed_and_started_again_it_finishes_with_no_duplicate_and_no_loss(sche
     assert len(got["chunks"]) == total
 
 
+def test_a_merge_stopped_inside_a_batch_leaves_whole_batches(scheduler, tmp_path):
+    """The writer merges the readings a batch of articles to a transaction: stopped by a failure inside a batch,
+    the batches before it stay merged and the whole failing batch is left, readings included; merged again,
+    the database is the one an uninterrupted run makes."""
+    from tracker.backfill.store import merge_readings
+    from tracker.db import open_db
+    from tracker.events.extraction import READING_ORDER, ExtractSummary
+
+    class Stop(Exception):
+        pass
+
+    def stop(_unmerged: int) -> None:
+        raise Stop
+
+    warc = write_warc(tmp_path / "many.warc.gz", many_stories(10))
+    reference = tmp_path / "reference.db"
+    run(reference, [warc], scheduler)
+    db_path = tmp_path / "t.db"
+    with pytest.raises(Stop):
+        run(db_path, [warc], scheduler, on_merge=stop)  # everything stored, nothing merged yet
+    order = [r[0] for r in rows(db_path, "SELECT id FROM articles WHERE id IN (SELECT article_id FROM"
+                                         f" archive_readings) ORDER BY {READING_ORDER}")]
+    assert len(order) >= 6
+    (kept,) = rows(db_path, f"SELECT mentions FROM archive_readings WHERE article_id = {order[5]}")[0]
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("UPDATE archive_readings SET mentions = '[{' WHERE article_id = ?", [order[5]])
+    db = open_db(db_path)
+    try:
+        with pytest.raises(json.JSONDecodeError):
+            merge_readings(db, ExtractSummary(), batch=2)  # batches [0 1] [2 3] merge; [4 5] fails on its second
+        assert {r[0] for r in rows(db_path, "SELECT DISTINCT article_id FROM mentions")} == set(order[:4])
+        assert {r[0] for r in rows(db_path, "SELECT article_id FROM archive_readings")} == set(order[4:])
+        with closing(sqlite3.connect(db_path)) as conn, conn:
+            conn.execute("UPDATE archive_readings SET mentions = ? WHERE article_id = ?", [kept, order[5]])
+        merge_readings(db, ExtractSummary(), batch=2)
+    finally:
+        db.close()
+    got, want = snapshot(db_path), snapshot(reference)
+    for table in ("articles", "mentions", "events", "event_sources"):
+        assert got[table] == want[table], table
+    assert rows(db_path, "SELECT count(*) FROM archive_readings") == [(0,)]
+
+
 def test_extract_on_a_cluster_reads_as_one_process(scheduler, tmp_path, env):
     """`tracker extract --scheduler` (the executor of `--workers N` and of the backfill) stores and merges what
     one process would."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,25 +173,48 @@ def backfill(
         on_plan(the_plan)
     options = Options(since=since, until=until, scan=scan)
     summary.seconds = {s: 0.0 for s in (*STAGES, "store", "merge")}
+    encoder = None
     if the_plan.todo:
-        from ..events.extraction import default_extractor
-
-        summary.extractor_version = default_extractor()[1]
-        with cluster(workers, scheduler) as client:
-            summary.workers = worker_count(client)
-            check_versions(client, summary.extractor_version)
-            summary.startup_seconds = time.perf_counter() - started
-            for chunk, result, error in ordered(client, process_chunk, the_plan.todo, options):
-                _take(db, chunk, result, error, the_plan, date_range, summary)
-                if progress:
-                    progress(chunk, result, summary)
-    t0 = time.perf_counter()
+        with ThreadPoolExecutor(1, thread_name_prefix="tracker-writer-load") as loads:
+            # the writer's own loading, done while the cluster starts and the workers read
+            version = loads.submit(_extractor_version)
+            if sum(c.size for c in the_plan.todo) >= int(tunable("backfill", "preload_encoder_bytes")):
+                encoder = loads.submit(_load_encoder)
+            with cluster(workers, scheduler) as client:
+                summary.workers = worker_count(client)
+                summary.extractor_version = version.result()
+                check_versions(client, summary.extractor_version)
+                summary.startup_seconds = time.perf_counter() - started
+                for chunk, result, error in ordered(client, process_chunk, the_plan.todo, options):
+                    _take(db, chunk, result, error, the_plan, date_range, summary)
+                    if progress:
+                        progress(chunk, result, summary)
+            t0 = time.perf_counter()
+            if encoder is not None:
+                encoder.result()
+    else:
+        t0 = time.perf_counter()
     if on_merge:
         on_merge(unmerged(db))
     merge_readings(db, summary.merged, merge_progress)  # this run's readings, and any a killed run left
     summary.seconds["merge"] = time.perf_counter() - t0
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+def _extractor_version() -> str:
+    from ..events.extraction import default_extractor
+
+    return default_extractor()[1]
+
+
+def _load_encoder() -> None:
+    """The sentence encoder the merge compares evidence with (tracker.events.similarity) takes seconds to
+    load: on an archive big enough that the merge will need it, the writer loads it while the workers read,
+    on a core it would leave idle with one worker a core, instead of after them."""
+    from ..extract.nlp import get_embedder
+
+    get_embedder()
 
 
 def _take(db: sqlite_utils.Database, chunk: Chunk, result: ChunkResult | None, error: BaseException | None,

@@ -3,8 +3,8 @@
 Two steps. (1) A chunk's new articles, what the extractor read in each (`archive_readings`) and the chunk's
 row in `archive_chunks` are written in one transaction, in the order of the plan (files sorted by path,
 chunks by offset), whatever order the workers finish in. (2) At the end of the run the readings are merged
-into events one article at a time (mentions written, merged, reading deleted, in one transaction), in the
-order `tracker extract` reads articles (READING_ORDER: publication date, then text). Merging depends on
+into events one article at a time (mentions written, merged, reading deleted; a batch of articles to a
+transaction), in the order `tracker extract` reads articles (READING_ORDER: publication date, then text). Merging depends on
 order (a lift read before its measure, a threat before the block), so this makes the events the ones a
 crawl of the same pages makes, and the same for every cluster. A backfill killed at any moment leaves whole
 chunks and whole merges behind; started again it reads only the chunks without a row and merges what is
@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..clock import now_iso
-from ..events.extraction import READING_ORDER, ExtractSummary, apply_reading
+from ..events.extraction import READING_ORDER, ExtractSummary, apply_reading, frozen_heap
 from .warc import Chunk
 from .work import ChunkResult, Found
 
@@ -89,15 +89,27 @@ def unmerged(db: sqlite_utils.Database) -> int:
 
 
 def merge_readings(db: sqlite_utils.Database, merged: ExtractSummary,
-                   progress: Callable[[int], None] | None = None) -> None:
-    """Merge every stored reading into events, in READING_ORDER, one article per transaction."""
+                   progress: Callable[[int], None] | None = None, batch: int | None = None) -> None:
+    """Merge every stored reading into events, in READING_ORDER, `batch` articles per transaction (each
+    article's merge and the deletion of its reading go together, so a killed merge leaves whole articles;
+    a commit a batch spares the disk a sync per article)."""
+    from ..settings import tunable
+
+    batch = batch or int(tunable("backfill", "merge_batch"))
     ids = [r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN (SELECT article_id FROM"
                                     f" archive_readings) ORDER BY {READING_ORDER}")]
-    for article_id in ids:
-        mentions, version = db.execute("SELECT mentions, extractor_version FROM archive_readings WHERE"
-                                       " article_id = ?", [article_id]).fetchone()
+    with frozen_heap():
+        _merge_in_batches(db, ids, batch, merged, progress)
+
+
+def _merge_in_batches(db: sqlite_utils.Database, ids: list[int], batch: int, merged: ExtractSummary,
+                      progress: Callable[[int], None] | None) -> None:
+    for first in range(0, len(ids), batch):
         with db.atomic():
-            apply_reading(db, article_id, json.loads(mentions), version, merged)
-            db.execute("DELETE FROM archive_readings WHERE article_id = ?", [article_id])
+            for article_id in ids[first:first + batch]:
+                mentions, version = db.execute("SELECT mentions, extractor_version FROM archive_readings WHERE"
+                                               " article_id = ?", [article_id]).fetchone()
+                apply_reading(db, article_id, json.loads(mentions), version, merged)
+                db.execute("DELETE FROM archive_readings WHERE article_id = ?", [article_id])
         if progress:
-            progress(1)
+            progress(len(ids[first:first + batch]))

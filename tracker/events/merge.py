@@ -130,7 +130,13 @@ def _similar(m: dict, cand: Candidate) -> float:
     return score
 
 
+def _prepare(m: dict, cands: list[Candidate]) -> None:
+    """Every evidence sentence the comparisons with `cands` will read, embedded in one batch."""
+    similarity.prepare([m.get("evidence"), *(x.get("evidence") for c in cands for x in c.mentions)])
+
+
 def _best_similar(m: dict, cands: list[Candidate]) -> Candidate | None:
+    _prepare(m, cands)
     scored = [(_similar(m, c), c) for c in cands]
     scored = [sc for sc in scored if sc[0] >= rules().threshold]
     return max(scored, key=lambda sc: sc[0])[1] if scored else None
@@ -228,6 +234,7 @@ def _for_lift(m: dict, cands: list[Candidate]) -> Candidate | None:
     if hint in liftable_classes() and any(c.action_class == hint for c in open_):
         open_ = [c for c in open_ if c.action_class == hint]
     if len(open_) > 1:  # several measures open: the evidence decides, the latest one breaks ties
+        _prepare(m, open_)
         scored = [(_similar(m, c), c.measure_span()[0], c.id, c) for c in open_]
         return max(scored, key=lambda s: s[:3])[3]
     return open_[0] if open_ else None

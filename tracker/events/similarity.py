@@ -28,6 +28,14 @@ def _embed(texts: list[str]) -> list:
     return [found[t] for t in texts]
 
 
+def prepare(texts: list[str | None]) -> None:
+    """Embed in one batch the texts the next comparisons will need: one call to the encoder costs about as
+    much for a few dozen short sentences as for one."""
+    wanted = [t for t in texts if t]
+    if wanted:
+        _embed(wanted)
+
+
 def best_similarity(text: str, others: list[str]) -> float:
     """Highest cosine similarity between `text` and any of `others` (0 when there is nothing to compare)."""
     others = [o for o in others if o]
