@@ -191,7 +191,7 @@ def backfill(
                         progress(chunk, result, summary)
             t0 = time.perf_counter()
             if encoder is not None:
-                encoder.result()
+                encoder.exception()  # waits; a failed load is the merge's to report, if it needs the encoder
     else:
         t0 = time.perf_counter()
     if on_merge:

@@ -4,9 +4,9 @@ Two steps. (1) A chunk's new articles, what the extractor read in each (`archive
 row in `archive_chunks` are written in one transaction, in the order of the plan (files sorted by path,
 chunks by offset), whatever order the workers finish in. (2) At the end of the run the readings are merged
 into events one article at a time (mentions written, merged, reading deleted; a batch of articles to a
-transaction), in the order `tracker extract` reads articles (READING_ORDER: publication date, then text). Merging depends on
-order (a lift read before its measure, a threat before the block), so this makes the events the ones a
-crawl of the same pages makes, and the same for every cluster. A backfill killed at any moment leaves whole
+transaction), in the order `tracker extract` reads articles (READING_ORDER: publication date, then text).
+Merging depends on order (a lift read before its measure, a threat before the block), so this makes the
+events the ones a crawl of the same pages makes, and the same for every cluster. A backfill killed at any moment leaves whole
 chunks and whole merges behind; started again it reads only the chunks without a row and merges what is
 left, in the same order: no duplicate, no loss, the same events.
 
