@@ -22,7 +22,7 @@ from ..events.extraction import ExtractSummary
 from .source import ensure_source
 from .store import done_chunks, merge_readings, range_key, store_chunk, unmerged
 from .warc import ArchiveError, Chunk, plan
-from .work import STAGES, ChunkResult, Options, process_chunk
+from .work import STAGES, ChunkResult, Options, extractor, process_chunk
 
 #: File names taken from a folder given as PATH.
 _ARCHIVE_SUFFIXES = (".warc", ".warc.gz")
@@ -177,7 +177,7 @@ def backfill(
     if the_plan.todo:
         with ThreadPoolExecutor(1, thread_name_prefix="tracker-writer-load") as loads:
             # the writer's own loading, done while the cluster starts and the workers read
-            version = loads.submit(_extractor_version)
+            version = loads.submit(lambda: extractor()[1])
             if sum(c.size for c in the_plan.todo) >= int(tunable("backfill", "preload_encoder_bytes")):
                 encoder = loads.submit(_load_encoder)
             with cluster(workers, scheduler) as client:
@@ -200,12 +200,6 @@ def backfill(
     summary.seconds["merge"] = time.perf_counter() - t0
     summary.wall_seconds = time.perf_counter() - started
     return summary
-
-
-def _extractor_version() -> str:
-    from ..events.extraction import default_extractor
-
-    return default_extractor()[1]
 
 
 def _load_encoder() -> None:

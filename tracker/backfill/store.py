@@ -105,11 +105,12 @@ def merge_readings(db: sqlite_utils.Database, merged: ExtractSummary,
 def _merge_in_batches(db: sqlite_utils.Database, ids: list[int], batch: int, merged: ExtractSummary,
                       progress: Callable[[int], None] | None) -> None:
     for first in range(0, len(ids), batch):
+        part = ids[first:first + batch]
         with db.atomic():
-            for article_id in ids[first:first + batch]:
+            for article_id in part:
                 mentions, version = db.execute("SELECT mentions, extractor_version FROM archive_readings WHERE"
                                                " article_id = ?", [article_id]).fetchone()
                 apply_reading(db, article_id, json.loads(mentions), version, merged)
                 db.execute("DELETE FROM archive_readings WHERE article_id = ?", [article_id])
         if progress:
-            progress(len(ids[first:first + batch]))
+            progress(len(part))

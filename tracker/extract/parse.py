@@ -104,12 +104,17 @@ def _clause_relation(svc, trig) -> tuple[float, float]:
     return 1.0, float(channel)
 
 
+def _parses(c: Candidate) -> dict:
+    """The parsed sentences kept on the candidate's Doc, by sentence index."""
+    return c.doc.__dict__.setdefault("_parses", {})
+
+
 def parse_sentences(cands: list[Candidate]) -> None:
     """Parse at once every sentence the candidates stand in that is not parsed yet (spaCy's `pipe` over a text's
     sentences costs less than a call a sentence); `sentence_parse` then finds them kept on their Doc."""
     todo: dict[tuple[int, int], Candidate] = {}
     for c in cands:
-        if c.sentence.index not in c.doc.__dict__.setdefault("_parses", {}):
+        if c.sentence.index not in _parses(c):
             todo.setdefault((id(c.doc), c.sentence.index), c)
     by_language: dict[str, list[Candidate]] = {}
     for c in todo.values():
@@ -118,12 +123,12 @@ def parse_sentences(cands: list[Candidate]) -> None:
         nlp = _parser(code)
         parsed = nlp.pipe(c.sentence.text for c in group) if nlp is not None else (None for _c in group)
         for c, sdoc in zip(group, parsed, strict=True):
-            c.doc.__dict__["_parses"][c.sentence.index] = sdoc
+            _parses(c)[c.sentence.index] = sdoc
 
 
 def sentence_parse(c: Candidate):
     """The parsed sentence of a candidate, parsed once per sentence and kept on the text's Doc."""
-    cache_ = c.doc.__dict__.setdefault("_parses", {})
+    cache_ = _parses(c)
     index = c.sentence.index
     if index not in cache_:
         nlp = _parser(c.doc.language)
