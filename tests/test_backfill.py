@@ -403,3 +403,52 @@ def test_extract_on_a_cluster_reads_as_one_process(scheduler, tmp_path, env):
     a, b = snapshot(one), snapshot(two)
     assert (a["mentions"], a["events"], a["event_sources"]) == (b["mentions"], b["events"], b["event_sources"])
     assert a["events"]
+
+
+#: Run in a process of its own: a local cluster of two workers, and what each worker says of itself.
+FORKED_PROBE = '''
+import json, os, sys
+from tracker.executor import cluster
+
+def probe():
+    from tracker.backfill.work import extractor
+    warmed = sys.modules.get("tracker.warmup")
+    cmdline = open(f"/proc/{os.getppid()}/cmdline", "rb").read().decode(errors="replace")
+    return {"pid": os.getpid(), "parent": os.getppid(), "parent_cmdline": cmdline,
+            "loaded_in": getattr(warmed, "LOADED_IN", None), "version": extractor()[1],
+            "blas_threads": os.environ.get("OMP_NUM_THREADS")}
+
+if __name__ == "__main__":
+    with cluster(2) as client:
+        workers = list(client.run(probe).values())
+    from tracker.extract.nlp import get_embedder
+    import torch
+    get_embedder()  # the writer's, for the merge after the workers are done
+    print(json.dumps({"workers": workers, "encoder_threads": torch.get_num_threads(),
+                      "cores": len(os.sched_getaffinity(0))}))
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="local workers are forked on Linux only")
+def test_local_workers_are_forked_from_one_process_that_loaded_the_models(tmp_path, env):
+    """A local cluster's workers start as copies of one forkserver that loaded the models before forking them
+    (tracker.warmup), not each loading them again; they read with this tracker's extractor and one BLAS
+    thread each, as spawned workers do. The writer's sentence encoder still uses every core, although
+    starting the cluster set OMP_NUM_THREADS=1 in the writer's environment too."""
+    from tracker.events.extraction import default_extractor
+
+    script = tmp_path / "probe.py"
+    script.write_text(FORKED_PROBE)
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    workers = found["workers"]
+    assert len(workers) == 2
+    assert len({w["parent"] for w in workers}) == 1  # one forkserver for both
+    for w in workers:
+        assert w["loaded_in"] == w["parent"] != w["pid"]  # loaded by the parent, before the fork
+        assert "multiprocessing.forkserver" in w["parent_cmdline"] and "tracker.warmup" in w["parent_cmdline"]
+        assert w["version"] == default_extractor()[1]
+        assert w["blas_threads"] == "1"
+    assert found["encoder_threads"] == found["cores"]

@@ -2,10 +2,12 @@
 
 `cluster(workers=N)` starts a local cluster of N worker processes on this machine, listening on
 127.0.0.1 only; `cluster(scheduler="tcp://host:8786")` joins any running Dask cluster (`dask scheduler`
-and `dask worker` on several machines, Kubernetes, YARN) instead. Either way each worker loads the models
-once, when it joins (`Warm`, a worker plugin), and runs the same functions. `ordered` hands out the work
-a bounded number of tasks ahead and gives the results back in the order the work was given, so the one
-writer (the caller) stores them in an order that does not depend on which worker finished first.
+and `dask worker` on several machines, Kubernetes, YARN) instead. Either way each worker has the models
+loaded once, when it joins (`Warm`, a worker plugin; a local cluster's workers on Linux are forked from
+a process that loaded them already, `_preload_forkserver`), and runs the same functions. `ordered` hands
+out the work a bounded number of tasks ahead and gives the results back in the order the work was given,
+so the one writer (the caller) stores them in an order that does not depend on which worker finished
+first.
 
 Used by `tracker backfill` (chunks of web archives) and `tracker extract --workers N` (stored articles).
 """
@@ -13,6 +15,7 @@ Used by `tracker backfill` (chunks of web archives) and `tracker extract --worke
 from __future__ import annotations
 
 import logging
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,6 +25,9 @@ from .errors import TrackerError
 
 #: How long joining a cluster at --scheduler may take before it is an error, in seconds.
 CONNECT_TIMEOUT = 30
+
+#: What the forkserver of a local cluster imports before forking any worker (it loads the models).
+PRELOAD = "tracker.warmup"
 
 
 class ExecutorError(TrackerError):
@@ -58,11 +64,13 @@ def cluster(workers: int = 1, scheduler: str | None = None, *, scan: bool = True
     local = None
     # nothing of Dask's own looks beyond this machine: no dashboard, no outside address lookups
     with dask.config.set({"distributed.scheduler.work-stealing": True,
-                          "distributed.worker.profile.enabled": False}):
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.worker.multiprocessing-method": _start_method()}):
         try:
             if scheduler:
                 client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
             else:
+                _preload_forkserver()
                 local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                      dashboard_address=None, silence_logs=logging.ERROR)
                 client = Client(local, set_as_default=False)
@@ -82,6 +90,28 @@ def cluster(workers: int = 1, scheduler: str | None = None, *, scan: bool = True
             client.close()
             if local is not None:
                 local.close()
+
+
+def _start_method() -> str:
+    """How a local cluster starts its worker processes: from a forkserver on Linux, else by spawning each."""
+    return "forkserver" if sys.platform.startswith("linux") else "spawn"
+
+
+def _preload_forkserver() -> None:
+    """Have the forkserver load the models (PRELOAD) before it forks the first worker.
+
+    Spawned, each worker loads the models itself (about 11 s of one core, and 1 GB): N workers starting
+    together share the cores and take longer than one. Forked from a process that loaded them once, they
+    start in a fraction of a second, whatever N. The forkserver is itself a fresh single-threaded process
+    (unlike this one, which runs Dask's event loop in a thread), started with the environment Dask sets for
+    workers (one BLAS thread each), so forking it is safe. Applies to the forkserver this process starts
+    first; later clusters fork from the same one."""
+    if _start_method() != "forkserver":
+        return
+    from distributed.utils import get_mp_context
+
+    ctx = get_mp_context()  # Dask names what it preloads here, the first time; what we name replaces it
+    ctx.set_forkserver_preload(["distributed", PRELOAD])
 
 
 def worker_count(client: Any) -> int:
