@@ -174,8 +174,9 @@ LOOK_BACK = 3
 
 
 def _earlier_services(doc: Doc, sent: Sentence) -> list[Match]:
-    """The services of the nearest earlier sentence that names any, up to LOOK_BACK sentences back (across a
-    paragraph break too: a list of services often stands in the paragraph before the measure)."""
+    """The services of the nearest earlier sentence that names any, up to LOOK_BACK sentences back, within
+    the measure's paragraph. (Looking across a paragraph break too, retrained, read worse on dev: event F1
+    0.569 against 0.577, document precision 0.817 against 0.850.)"""
     for prev in range(sent.index - 1, max(sent.index - 1 - LOOK_BACK, -1), -1):
         other = doc.sentences[prev]
         if other.is_title or other.paragraph != sent.paragraph:
