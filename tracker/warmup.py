@@ -1,11 +1,11 @@
-"""Loads, on import, what every worker needs: imported once by the process a local cluster forks workers from.
+"""Loads, on import, what every worker needs: imported by the process a local cluster forks its workers from.
 
 On Linux a local Dask cluster (tracker.executor.cluster) starts its workers from a forkserver that
-imports this module first: the extractor, every language pack and parser, and the scan's automaton (which
-`tracker extract --workers` does not use; once the lemmatizers' dictionaries it is built from are loaded it
-adds about 34 MB and 0.7 s) are loaded there once, and each worker starts as a copy of that process with all of
-it in memory (shared with the others until written), instead of every worker loading it again on cores
-they share.
+imports this module first. The extractor, every language pack and parser, and the scan's automaton
+(which `tracker extract --workers` does not use; once the lemmatizers' dictionaries it is built from are
+loaded it adds about 34 MB and 0.7 s) are loaded there once, and each worker starts as a copy of that
+process with all of it in memory (shared with the others until written), instead of every worker loading
+it again on cores they share.
 """
 
 from __future__ import annotations
