@@ -173,6 +173,16 @@ def test_date_of_a_new_measure_is_publication_and_background_has_none():
     assert read_date(background) is None
 
 
+def test_date_from_an_earlier_paragraph_of_the_same_story():
+    """A sentence without a date takes the date an earlier paragraph gave the same service or country; a
+    date another story's paragraph gave is not its date (the test above)."""
+    text = ("Iran's regulator acted against Telegram on 3 March 2024, officials said. Users reported errors.\n\n"
+            "Officials said Telegram was blocked to protect users.")
+    c = one(text, "Telegram", published="2024-03-15")
+    assert c.sentence.paragraph == 1
+    assert read_date(c) == "2024-03-03"
+
+
 def test_actor_prefers_the_named_authority_and_keeps_a_demonym():
     assert read_actor(one("On Friday Roskomnadzor said it had slowed down Twitter.", "Twitter")) == "Roskomnadzor"
     assert read_actor(one("Iranian authorities blocked Instagram on Monday.", "Instagram")) == "Iranian authorities"

@@ -1,8 +1,9 @@
 """The fields of an event read around its candidate: date, actor, stated reason and its category, scope,
 action and status (docs/annotation.md). Every text field is an exact span of the text.
 
-The sentence decides first; what it does not say is taken from its paragraph (the date a story gave a
-sentence earlier, the authority it named), then from the publication date for a measure reported as new.
+The sentence decides first; what it does not say is taken from what came before it (the date a story gave
+a sentence or a paragraph earlier; the authority its paragraph named), then from the publication date for a
+measure reported as new.
 Everything here reads the language pack's matches, so it works in every language the packs cover.
 """
 
@@ -51,28 +52,41 @@ def _sentence_dates(c: Candidate, index: int) -> list[Found]:
 
 
 def read_date(c: Candidate) -> str | None:
-    """The date the sentence gives nearest the measure word; else the last one its paragraph gave before it;
-    else the publication date when the measure is told as new (the lead, or a word such as "today"), else
-    none (background without a date)."""
+    """The date the sentence gives nearest the measure word; else the last one the text gave before it, in
+    its paragraph or in an earlier one that names the same service or country (a story's date often stands
+    in the paragraph that opens it, and the next ones go on about the same day: matched dates right on
+    the train split 0.531 -> 0.574, dev 0.632 -> 0.674, against stopping at the paragraph); else the
+    publication date when the measure is told as new (the lead, or a word such as "today"), else none
+    (background without a date)."""
     anchor = c.trigger.start if not c.from_list_head else c.sentence.start
     here = _sentence_dates(c, c.sentence.index)
     if c.sentence.list_head is not None and not here:
         here = _sentence_dates(c, c.sentence.list_head)
     if here:
         return min(here, key=lambda f: (abs(f.start - anchor), -len(f.value))).value
+    background = _kind(c, c.sentence.index, "background")
+    told_as_background = any(m.weight >= 0.6 for m in background)
     for prev in range(c.sentence.index - 1, -1, -1):
         other = c.doc.sentences[prev]
-        if other.is_title or other.paragraph != c.sentence.paragraph:
+        if other.is_title or (told_as_background and other.paragraph != c.sentence.paragraph):
             break
+        if other.paragraph != c.sentence.paragraph and not _same_story(c, prev):
+            continue
         found = _sentence_dates(c, prev)
         if found:
             return found[-1].value
-    background = _kind(c, c.sentence.index, "background")
     recent = _kind(c, c.sentence.index, "recency")
     lead = c.sentence.paragraph == 0 or c.sentence.index <= 2
-    if c.doc.published and (recent or (lead and not any(m.weight >= 0.6 for m in background))):
+    if c.doc.published and (recent or (lead and not told_as_background)):
         return c.doc.published[:10]
     return None
+
+
+def _same_story(c: Candidate, index: int) -> bool:
+    """Whether an earlier sentence names the candidate's service or country (a date in another paragraph
+    is the candidate's only when that paragraph tells of the same service or country)."""
+    return any((m.kind == "platform" and m.value == c.platform) or (m.kind == "country" and m.value == c.country)
+               for m in c.doc.matches[index])
 
 
 # ---- actor ------------------------------------------------------------------------------------------------
