@@ -83,8 +83,8 @@ def read_date(c: Candidate) -> str | None:
 
 
 def _same_story(c: Candidate, index: int) -> bool:
-    """Whether an earlier sentence names the candidate's service or country (a date in another paragraph
-    is the candidate's only when that paragraph tells of the same service or country)."""
+    """Whether an earlier sentence names the candidate's service or country: a date a sentence of another
+    paragraph gives is the candidate's only when that sentence tells of the same service or country."""
     return any((m.kind == "platform" and m.value == c.platform) or (m.kind == "country" and m.value == c.country)
                for m in c.doc.matches[index])
 
