@@ -33,7 +33,7 @@ class Fields:
 
 
 def _kind(c: Candidate, index: int, kind: str) -> list[Match]:
-    return [m for m in c.doc.matches[index] if m.kind == kind]
+    return c.doc.of(index, kind)
 
 
 def _span(c: Candidate, start: int, end: int) -> str:
@@ -68,9 +68,10 @@ def read_date(c: Candidate) -> str | None:
     told_as_background = any(m.weight >= 0.6 for m in background)
     for prev in range(c.sentence.index - 1, -1, -1):
         other = c.doc.sentences[prev]
-        if other.is_title or (told_as_background and other.paragraph != c.sentence.paragraph):
+        elsewhere = other.paragraph != c.sentence.paragraph
+        if other.is_title or (told_as_background and elsewhere):
             break
-        if other.paragraph != c.sentence.paragraph and not _same_story(c, prev):
+        if elsewhere and not _same_story(c, prev):
             continue
         found = _sentence_dates(c, prev)
         if found:
@@ -85,8 +86,8 @@ def read_date(c: Candidate) -> str | None:
 def _same_story(c: Candidate, index: int) -> bool:
     """Whether an earlier sentence names the candidate's service or country: a date a sentence of another
     paragraph gives is the candidate's only when that sentence tells of the same service or country."""
-    return any((m.kind == "platform" and m.value == c.platform) or (m.kind == "country" and m.value == c.country)
-               for m in c.doc.matches[index])
+    return (any(m.value == c.platform for m in _kind(c, index, "platform"))
+            or any(m.value == c.country for m in _kind(c, index, "country")))
 
 
 # ---- actor ------------------------------------------------------------------------------------------------
