@@ -73,6 +73,11 @@ def test_feed_articles_are_stored_then_recrawl_is_304(db, server):
     wiki = by_title["Turkey lifts its block on Wikipedia after the Constitutional Court ruling"]
     assert wiki["published"] == "2020-01-15" and wiki["language"] == "en"
     assert "Constitutional Court" in wiki["text"]
+    # paragraphs apart and the list's items together, as the corpus the extractor learnt from writes them
+    assert wiki["text"].count("\n\n") == 6 and wiki["text"].endswith(
+        "What happened, in short\n\n- April 2017: access to all of Wikipedia blocked in Turkey.\n"
+        "- December 2019: the Constitutional Court finds the block unconstitutional.\n"
+        "- January 2020: access restored across Turkish networks.")
     assert gzip.decompress(wiki["raw_html"]) == html[0]
     assert all(len(a["content_hash"]) == 64 and a["source"] == "rights" for a in arts)
     assert {a["url"] for a in arts} == {server.url_for(p) for p in paths[:3]}
