@@ -61,14 +61,31 @@ def test_check_names_what_is_wrong_and_where(tmp_path):
 
 
 def test_split_assigns_once_and_never_moves_a_text(tmp_path):
-    records = [_record(f"s-{i}", text=f"Text number {i} about nothing in particular. " * 10, events=[])
-               for i in range(50)]
+    records = [_record(f"s-{i}", text=f"Text number {i} about nothing in particular. " * 10, events=[],
+                       url=f"https://example.org/{i}") for i in range(50)]
     assert assign(records) == 50
     first = {r["id"]: r["split"] for r in records}
     assert Counter(first.values()) == {"train": 30, "dev": 10, "test": 10}
-    more = records + [_record(f"s-{i}", text=f"Another text {i}. " * 10, events=[]) for i in range(50, 60)]
+    more = records + [_record(f"s-{i}", text=f"Another text {i}. " * 10, events=[], url=f"https://example.org/{i}")
+                      for i in range(50, 60)]
     assert assign(more) == 10
     assert {r["id"]: r["split"] for r in more[:50]} == first
+
+
+def test_texts_written_from_one_report_share_its_split():
+    """A report told again in another language (same url) joins the split of the text already written from
+    it, whatever its stratum; two new texts of one report get one split."""
+    old = [_record(f"o-{i}", url=f"https://example.org/{i}", events=[]) for i in range(20)]
+    assign(old)
+    new = [_record(f"n-{i}", language="fr", region="africa", url=f"https://example.org/{i}", events=[])
+           for i in range(20)]
+    twins = [_record(f"t-{i}", url=f"https://example.net/{i % 5}", events=[]) for i in range(10)]
+    assert assign(old + new + twins) == 30
+    assert [r["split"] for r in new] == [r["split"] for r in old]
+    by_url: dict[str, set] = {}
+    for r in twins:
+        by_url.setdefault(r["url"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in by_url.values()) and len(by_url) == 5
 
 
 def test_split_command_rewrites_in_place_keeping_order(tmp_path):

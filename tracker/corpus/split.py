@@ -3,7 +3,9 @@
 Each document lacking a `split` is given the split furthest below its target share (60/20/20) within
 its stratum (language, region, publisher type), visiting the documents of a stratum in the order of a
 hash of their ids, so the result does not depend on file order and new texts join without disturbing
-the old ones. The test split is for measuring only.
+the old ones. Texts written from one report (the same `url`, in two languages say) are one document: a new
+text joins the split its report's other texts have, so no report's facts sit on both sides of a split.
+The test split is for measuring only.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def assign(records: list[dict]) -> int:
     by_stratum: dict[tuple, list[dict]] = defaultdict(list)
     for rec in records:
         by_stratum[stratum(rec)].append(rec)
+    report_split = {r.get("url"): r["split"] for r in records if r.get("split") and r.get("url")}
     assigned = 0
     for members in by_stratum.values():
         counts = Counter(r["split"] for r in members if r.get("split"))
@@ -38,8 +41,11 @@ def assign(records: list[dict]) -> int:
         for rec in sorted((r for r in members if not r.get("split")), key=lambda r: _order(r["id"])):
             seen = sum(counts.values()) + 1
             deficit = {s: TARGET[s] * seen - counts[s] for s in SPLITS}
-            choice = max(SPLITS, key=lambda s: (round(deficit[s], 9), -SPLITS.index(s)))
+            choice = report_split.get(rec.get("url")) or max(
+                SPLITS, key=lambda s: (round(deficit[s], 9), -SPLITS.index(s)))
             rec["split"] = choice
+            if rec.get("url"):
+                report_split.setdefault(rec["url"], choice)
             counts[choice] += 1
             assigned += 1
         assert sum(counts.values()) == total
