@@ -22,8 +22,8 @@ from .parse import relation_features
 
 ACTIONS = vocabulary.actions()
 #: Cue kinds of the lexicon; for each, the features say how strong the nearest one is and how far.
-CUES = ("threat", "future", "negation", "report", "order", "content", "outage", "company", "people", "bill",
-        "circumvent", "appeal", "recency", "background", "region", "gov_device", "reason", "authority",
+CUES = ("threat", "future", "negation", "report", "order", "content", "outage", "company", "market", "people",
+        "bill", "circumvent", "appeal", "recency", "background", "region", "gov_device", "reason", "authority",
         "service_noun")
 COUNTRY_SOURCES = ("sentence", "paragraph", "title", "text", "context")
 KINDS = ("social", "messaging", "video", "search", "news", "network", "tool", "game", "adult", "company",
@@ -70,7 +70,7 @@ def feature_names() -> list[str]:
               "content_after", "trigger_inside_phrase", "trigger_covers_phrase"]
     names += ["is_bullet", "from_list_head", "sent_position", "first_paragraph", "sent_tokens", "has_year",
               "year_gap", "has_quote"]
-    names += ["doc_outage", "language_en", "service_in_title", "title_same_class", "service_sentences",
+    names += ["doc_outage", "doc_market", "language_en", "service_in_title", "title_same_class", "service_sentences",
               "key_sentences", "key_country_sentences", "service_first_sentence"]
     names += [f"parse_{n}" for n in PARSE_NAMES]
     names += list(NGRAM_NAMES)  # filled from tracker.extract.ngrams (the caller passes them to featurise)
@@ -135,7 +135,7 @@ def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = 
     f += [float(c.sentence.is_bullet), float(c.from_list_head), c.sentence.index / max(len(c.doc.sentences), 1),
           float(c.sentence.paragraph == 0), float(n_tok), float(bool(years)), gap,
           float(any(q in c.sentence.text for q in ('"', "“", "«", "„")))]
-    f += [doc_stats["outage"], float(c.doc.language == "en")]
+    f += [doc_stats["outage"], doc_stats["market"], float(c.doc.language == "en")]
     f += _corroboration(c, doc_stats)
     f += relation_features(c, _threat_words(c.doc.language))
     f += ngram_scores if ngram_scores is not None else [math.nan] * len(NGRAM_NAMES)
@@ -188,6 +188,9 @@ def doc_stats(cands: list[Candidate]) -> dict:
     key_country = Counter({k: len(v) for k, v in _group(cands, lambda c: (c.country, c.platform, c.klass)).items()})
     return {
         "outage": float(any(m.kind == "outage" and m.weight >= 0.8 for ms in doc.matches for m in ms)),
+        # sentences (the title too) that speak of competition or tax law: a story about a market fine tells
+        # its law in one sentence and the fine in another ("the authority fined Google ...")
+        "market": float(sum(any(m.kind == "market" and m.weight >= 0.8 for m in ms) for ms in doc.matches)),
         "main_country": doc.doc_countries.most_common(1)[0][0] if doc.doc_countries else "",
         "country_share": {k: v / total for k, v in doc.doc_countries.items()},
         "title": title,
