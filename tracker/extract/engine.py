@@ -37,14 +37,16 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
     parse_sentences(cands)
     rows = [featurise(c, stats, ng) for c, ng in zip(cands, model.ngrams.scores(cands), strict=True)]
     scores = model.predict(rows)
-    best: dict[tuple, Decision] = {}
+    best: dict[tuple, tuple[float, Decision]] = {}
     for c, row, (raw, confidence, threat) in zip(cands, rows, scores, strict=True):
         if raw < model.threshold:
             continue
         d = Decision(c, confidence, model.threatened(row, threat))
-        if d.key not in best or confidence > best[d.key].confidence:
-            best[d.key] = d
-    return sorted(best.values(), key=lambda d: (d.candidate.sentence.start, d.candidate.service.start))
+        # the model's own score ranks a key's candidates (as training does): the calibrated confidence is a
+        # step function, whose ties would hand the event to whichever candidate came first
+        if d.key not in best or raw > best[d.key][0]:
+            best[d.key] = (raw, d)
+    return sorted((d for _, d in best.values()), key=lambda d: (d.candidate.sentence.start, d.candidate.service.start))
 
 
 def to_event(d: Decision) -> dict:
