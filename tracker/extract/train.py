@@ -144,7 +144,7 @@ def _event(c: Candidate, threatened: bool) -> dict:
 
 
 def _decided(d: Doc, scores: list[tuple[float, float]], t: float, tt: float) -> dict[tuple, tuple[float, dict]]:
-    """The events one text gives at thresholds (t, tt), by key, each with its raw score: the most confident
+    """The events one text gives at thresholds (t, tt), by key, each with its raw score: the highest-scored
     candidate of a (country, service, class) key, as engine.decide and Model.threatened decide."""
     keep: dict[tuple, tuple[float, dict]] = {}
     for c, row, (raw, threat) in zip(d.cands, d.rows, scores, strict=True):
