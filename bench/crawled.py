@@ -18,7 +18,6 @@ crawler's own `read_page`, and scores the extractor on three readings of the sam
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 import time
 from pathlib import Path
@@ -27,27 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def as_page(record: dict) -> str:
-    """A corpus text published as a news page."""
-    blocks = []
-    for para in record["text"].split("\n\n"):
-        lines = para.split("\n")
-        if all(line.startswith("- ") for line in lines):
-            blocks.append("<ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines) + "</ul>")
-        else:
-            blocks.append("<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>")
-    title = html.escape(record.get("title") or "")
-    return (f"<!doctype html><html lang='{record['language']}'><head><meta charset='utf-8'>"
-            f"<title>{title} | News Desk</title></head><body><header><nav><a href='/'>Home</a> "
-            f"<a href='/world'>World</a></nav></header><main><article><h1>{title}</h1>{''.join(blocks)}"
-            "</article></main><footer><p>© News Desk</p></footer></body></html>")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
     args = parser.parse_args(argv)
 
+    from tracker.corpus.pages import corpus_page
     from tracker.crawl.page import read_page
     from tracker.extract import extractor_version
     from tracker.extract.evaluate import evaluate_records, read_gold
@@ -56,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     crawled, same = [], 0
     for rec in records:
-        page = read_page(as_page(rec), "https://news.example/" + rec["id"], fallback_date=rec.get("published") or "")
+        page = read_page(corpus_page(rec), "https://news.example/" + rec["id"], fallback_date=rec.get("published") or "")
         same += page.text == rec["text"]
         crawled.append({**rec, "text": page.text, "title": page.title})
     read_s = time.perf_counter() - start

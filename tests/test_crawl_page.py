@@ -3,34 +3,13 @@ it was trained on has (paragraphs apart, a list's items together, the words as t
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
+from tracker.corpus.pages import corpus_page, news_page
 from tracker.crawl.page import paragraphs, read_page
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "texts"
-
-
-def as_page(title: str, body: str, lang: str = "en") -> str:
-    """A news page around `body`: a site title after the headline, navigation, a footer."""
-    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)} | Rights Desk</title></head><body>"
-            "<header><nav><a href='/'>Home</a> <a href='/world'>World</a></nav></header>"
-            f"<main><article><h1>{html.escape(title)}</h1>{body}</article></main>"
-            "<footer><p>© Rights Desk. All rights reserved.</p></footer></body></html>")
-
-
-def corpus_page(record: dict) -> str:
-    """A corpus text published as a page: a paragraph a <p>, a paragraph of "- " lines a <ul>."""
-    blocks = []
-    for para in record["text"].split("\n\n"):
-        lines = para.split("\n")
-        if all(line.startswith("- ") for line in lines):
-            blocks.append("<ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines) + "</ul>")
-        else:
-            blocks.append(f"<p>{html.escape(para)}</p>")
-    return as_page(record.get("title") or "", "".join(blocks), record["language"])
 
 
 def test_paragraphs_are_apart_and_a_lists_items_together():
@@ -43,7 +22,7 @@ def test_paragraphs_are_apart_and_a_lists_items_together():
              "restored it only after the unrest had been put down.")]
     body = (f"<p>{paras[0]}</p><p>{paras[1]}</p><ul><li>Signal;</li><li>Telegram;</li><li>WhatsApp.</li></ul>"
             f"<p>{paras[2]}</p><h2>Background</h2><p>{paras[3]}</p>")
-    page = read_page(as_page("Messaging apps blocked after protests", body), "https://news.example/a")
+    page = read_page(news_page("Messaging apps blocked after protests", body), "https://news.example/a")
     assert page.title == "Messaging apps blocked after protests"
     assert page.text == "\n\n".join([paras[0], paras[1], "- Signal;\n- Telegram;\n- WhatsApp.", paras[2],
                                       "Background", paras[3]])
@@ -60,11 +39,11 @@ def test_a_first_line_that_only_repeats_the_title_is_dropped():
 def test_zero_width_non_joiners_of_persian_words_are_kept():
     word = "پیام\u200cرسان"  # "messenger": one word, written with a non-joiner between its parts
     text = f"دسترسی به {word} تلگرام از امروز مسدود شد و کاربران برای ورود به آن از فیلترشکن استفاده می\u200cکنند."
-    page = read_page(as_page(f"مسدودسازی {word}", f"<p>{text}</p>", "fa"), "https://news.example/fa")
+    page = read_page(news_page(f"مسدودسازی {word}", f"<p>{text}</p>", "fa"), "https://news.example/fa")
     assert page.text == text and page.title == f"مسدودسازی {word}"
     # a page that already holds the first stand-in keeps it as it is
     mark = "\u2e3b"
-    page = read_page(as_page("Telegram", f"<p>{text} {mark}</p>", "fa"), "https://news.example/fa2")
+    page = read_page(news_page("Telegram", f"<p>{text} {mark}</p>", "fa"), "https://news.example/fa2")
     assert page.text == f"{text} {mark}"
 
 
