@@ -157,6 +157,20 @@ def event_keys(db_path: Path) -> Counter:
         conn.close()
 
 
+def crawl_health(db_path: Path) -> str:
+    """How many pages the crawl stored, and its fetches that did not end well (a page it failed to fetch
+    is a page whose events it cannot have)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        bad = conn.execute("SELECT count(*) FROM fetches WHERE outcome != 'ok'").fetchone()[0]
+    finally:
+        conn.close()
+    return f"the crawl stored {stored:,} pages, {bad} fetches not ok"
+
+
 def mention_rows(db_path: Path) -> Counter:
     """What was read in each page: (path of the page's URL, mention fields), ids and times aside."""
     import sqlite3
@@ -219,10 +233,13 @@ def main() -> None:
     if not args.no_crawl:
         crawl_db, crawl_seconds = run_crawl(crawl_pages, folder)
         same_keys = set(event_keys(crawl_db)) == set(event_keys(runs[1][1]))
-        same_mentions = mention_rows(crawl_db) == mention_rows(runs[1][1])
+        crawled, backfilled = mention_rows(crawl_db), mention_rows(runs[1][1])
         compared = (f"event keys {'identical' if same_keys else 'DIFFER'} "
                     f"({len(set(event_keys(runs[1][1])))} backfill, {len(set(event_keys(crawl_db)))} tracker run); "
-                    f"mentions {'identical' if same_mentions else 'DIFFER'}")
+                    f"mentions {'identical' if crawled == backfilled else 'DIFFER'}; {crawl_health(crawl_db)}")
+        if crawled != backfilled:  # where, so a difference can be looked into
+            pages = sorted({row[0] for row in (crawled - backfilled) + (backfilled - crawled)})
+            compared += f"; pages read differently: {len(pages)}, e.g. {', '.join(pages[:3])}"
     kept, positives, found_kept, found = corpus_recall()
 
     def rate(s, per_worker: bool = True, steady: bool = False) -> float:
