@@ -1,7 +1,7 @@
 """Extraction v2: candidates from the language pack, decisions from the trained model, fields around them.
 
 One event per (country, service, class) in a text (contracts section 4's key): of the candidates the
-model accepts for a key, the most confident one gives the evidence sentence and the fields, and its
+model accepts for a key, the one it scores highest gives the evidence sentence and the fields, and its
 calibrated score is the event's `confidence`.
 """
 
