@@ -232,10 +232,10 @@ def main() -> None:
     crawl_seconds = 0.0
     if not args.no_crawl:
         crawl_db, crawl_seconds = run_crawl(crawl_pages, folder)
-        same_keys = set(event_keys(crawl_db)) == set(event_keys(runs[1][1]))
+        crawl_keys, backfill_keys = set(event_keys(crawl_db)), set(event_keys(runs[1][1]))
         crawled, backfilled = mention_rows(crawl_db), mention_rows(runs[1][1])
-        compared = (f"event keys {'identical' if same_keys else 'DIFFER'} "
-                    f"({len(set(event_keys(runs[1][1])))} backfill, {len(set(event_keys(crawl_db)))} tracker run); "
+        compared = (f"event keys {'identical' if crawl_keys == backfill_keys else 'DIFFER'} "
+                    f"({len(backfill_keys)} backfill, {len(crawl_keys)} tracker run); "
                     f"mentions {'identical' if crawled == backfilled else 'DIFFER'}; {crawl_health(crawl_db)}")
         if crawled != backfilled:  # where, so a difference can be looked into
             pages = sorted({row[0] for row in (crawled - backfilled) + (backfilled - crawled)})

@@ -150,9 +150,10 @@ def read_page(html: bytes | str, url: str, fallback_date: str = "", fallback_tit
     hidden, restore = _hide_joiners(html)
     doc = trafilatura.bare_extraction(_tree(hidden), url=url, with_metadata=True, include_comments=False,
                                       date_extraction_params=_DATE_PARAMS)
-    if doc is not None:
-        doc.text, doc.title, doc.author = (restore(v) for v in (doc.text, doc.title, doc.author))
-    text = paragraphs(getattr(doc, "text", None) or "", doc.title or "") if doc is not None else ""
+    if doc is None:
+        raise PageError("no main text found in the page")
+    doc.text, doc.title, doc.author = (restore(v) for v in (doc.text, doc.title, doc.author))
+    text = paragraphs(doc.text or "", doc.title or "")
     if len(text) < MIN_TEXT_CHARS:
         raise PageError("no main text found in the page")
     published = (doc.date or "")[:10]
