@@ -155,6 +155,12 @@ def one(text: str, platform: str, klass: str | None = None, **kw) -> Candidate:
     ("tr", "Geçen yıl erişim engeli getirildi.", "2021-05-12", ["2020"]),
     ("es", "Navegaban en el mar en noviembre.", "2021-05-12", ["2020-11"]),
     ("fa", "امسال فیلتر شد.", "2021-05-12", ["2021"]),
+    # a numeric date that ends the sentence; a range of days, dated by its first
+    ("en", "Services shall remain suspended in Ajmer on 26.09.2021.", "2021-09-25", ["2021-09-26"]),
+    ("en", "WhatsApp was blocked between 15 and 18 June 2019.", "2019-06-21", ["2019-06-15"]),
+    ("ru", "5 и 6 октября сервисы Google не открывались.", "2020-10-07", ["2020-10-05"]),
+    ("fr", "L'accès a été coupé du 3 au 5 mai 2020.", "2020-05-10", ["2020-05-03"]),
+    ("tr", "6-7 Ekim 2020 tarihlerinde erişim kesildi.", "2020-10-09", ["2020-10-06"]),
 ])
 def test_dates_in_every_language(lang, text, published, want):
     assert [f.value for f in find(text, lang, published)] == want
@@ -181,6 +187,24 @@ def test_date_from_an_earlier_paragraph_of_the_same_story():
     c = one(text, "Telegram", published="2024-03-15")
     assert c.sentence.paragraph == 1
     assert read_date(c) == "2024-03-03"
+
+
+def test_the_date_ranker_weighs_every_date_around_the_event():
+    """Options come from the event's sentence, earlier and later sentences, the text's closing line, the
+    publication date and none, each a row of the ranker's features; the shipped ranker picks one of them."""
+    from tracker.extract.dates import FEATURES, SOURCES, choose, options
+    from tracker.extract.model import load_model
+
+    text = ("Telegram has been hard to reach since 2 March 2024, users said.\n\n"
+            "The ministry blocked Telegram in Iran. It said the order was signed on 3 March 2024.\n\n"
+            "Officials gave no further detail.\n\nTehran, 4 March 2024")
+    c = next(c for c in cands(text, published="2024-03-05") if c.sentence.paragraph == 1)
+    opts = options(c, False, read_date(c))
+    assert all(len(o.row) == len(FEATURES) for o in opts)
+    sources = {SOURCES[o.row[:len(SOURCES)].index(1.0)]: o.value for o in opts}
+    assert sources == {"earlier_paragraph_other": "2024-03-02", "later": "2024-03-03", "closing": "2024-03-04",
+                       "published": "2024-03-05", "none": None}
+    assert choose(opts, load_model().date) in {o.value for o in opts}
 
 
 def test_actor_prefers_the_named_authority_and_keeps_a_demonym():

@@ -84,7 +84,7 @@ def test_training_is_deterministic_in_every_process(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     _run_under_seed("1", sys.executable, "-c", _TRAIN, str(CORPUS), str(a))
     _run_under_seed("2", sys.executable, "-c", _TRAIN, str(CORPUS), str(b))
-    for name in ("event.txt", "threat.txt", "ngrams.json", "model.json"):
+    for name in ("event.txt", "threat.txt", "date.txt", "ngrams.json", "model.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 

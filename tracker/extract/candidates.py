@@ -35,6 +35,7 @@ class Doc:
     matches: list[list[Match]]
     title_countries: list[str] = field(default_factory=list)
     doc_countries: Counter = field(default_factory=Counter)
+    dates: dict[int, list] = field(default_factory=dict)  # sentence index -> its dates (tracker.extract.dates)
 
     def of(self, index: int, kind: str) -> list[Match]:
         return [m for m in self.matches[index] if m.kind == kind]

@@ -49,9 +49,9 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
     return sorted((d for _, d in best.values()), key=lambda d: (d.candidate.sentence.start, d.candidate.service.start))
 
 
-def to_event(d: Decision) -> dict:
+def to_event(d: Decision, model: Model | None = None) -> dict:
     c = d.candidate
-    f = read_fields(c, d.threatened)
+    f = read_fields(c, d.threatened, model.date if model is not None else None)
     sent = c.sentence
     return {
         "country": c.country,
@@ -77,4 +77,5 @@ def extract(text: str, language: str, published: str | None = None, title: str |
     if p is None or not text.strip():
         return []
     doc = read(text, p, published, title)
-    return [to_event(d) for d in decide(candidates(doc), model or load_model())]
+    model = model or load_model()
+    return [to_event(d, model) for d in decide(candidates(doc), model)]

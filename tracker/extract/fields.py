@@ -3,7 +3,8 @@ action and status (docs/annotation.md). Every text field is an exact span of the
 
 The sentence decides first; what it does not say is taken from what came before it (the date a story gave
 a sentence or a paragraph earlier; the authority its paragraph named), then from the publication date for a
-measure reported as new.
+measure reported as new. That rule's date is then weighed against the other dates around the event by the
+trained date ranker (tracker.extract.dates).
 Everything here reads the language pack's matches, so it works in every language the packs cover.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .candidates import NETWORK, Candidate
+from .dates import choose, options
 from .lexicon import Match
 from .when import Found, find
 
@@ -193,12 +195,17 @@ def read_status(c: Candidate, threatened: bool) -> str:
     return "announced" if future else "in_effect"
 
 
-def read_fields(c: Candidate, threatened: bool) -> Fields:
+def read_fields(c: Candidate, threatened: bool, date_model: object | None = None) -> Fields:
+    """The event's fields; its date from the trained date ranker when one is given (tracker.extract.dates),
+    which weighs the rule's choice among the other dates around the event."""
     reason, category = read_reason(c)
+    date = read_date(c)
+    if date_model is not None:
+        date = choose(options(c, threatened, date), date_model)
     return Fields(
         action=read_action(c, threatened),
         status=read_status(c, threatened),
-        date=read_date(c),
+        date=date,
         actor=read_actor(c),
         scope=read_scope(c, c.klass),
         justification=reason,

@@ -1,11 +1,13 @@
 """The trained event model, read once from models/extractor/ (written by `tracker train`).
 
-Two gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
-candidate states an event (its measure, threatened or not), the other whether that event is only
-threatened. Both read, besides the language-independent features, the scores of two logistic regressions
-over the candidate's word n-grams (tracker.extract.ngrams, plain JSON weights). The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the
-training split), so `confidence` is an observed precision, not a raw score. model.json holds the feature
-names, the thresholds, the calibration and the version stamp.
+Three gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
+candidate states an event (its measure, threatened or not), the second whether that event is only
+threatened, the third which of the dates around an event is its date (tracker.extract.dates). The first
+two read, besides the language-independent features, the scores of two logistic regressions over the
+candidate's word n-grams (tracker.extract.ngrams, plain JSON weights). The first model's score is
+calibrated (isotonic, fitted on out-of-fold predictions over the training split), so `confidence` is an
+observed precision, not a raw score. model.json holds the feature names, the thresholds, the calibration
+and the version stamp.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from ..errors import TrackerError
 from ..paths import models_dir
+from .dates import FEATURES as DATE_FEATURES
 from .features import feature_names
 from .ngrams import FILE as NGRAM_FILE
 from .ngrams import NgramModel
@@ -27,7 +30,7 @@ MODEL_DIR = "extractor"
 #: be to make the event a threat on its own.
 THREAT_BEFORE = feature_names().index("threat_before")
 THREAT_CUE = 0.8
-FILES = ("event.txt", "threat.txt", NGRAM_FILE, "model.json")
+FILES = ("event.txt", "threat.txt", "date.txt", NGRAM_FILE, "model.json")
 #: Threads LightGBM scores one text's candidates with (see Model.predict).
 PREDICT_THREADS = 1
 
@@ -40,6 +43,7 @@ class ModelError(TrackerError):
 class Model:
     event: object  # lightgbm.Booster
     threat: object
+    date: object  # the date ranker (tracker.extract.dates)
     threshold: float
     threat_threshold: float
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
@@ -96,7 +100,7 @@ def inputs_hash(folder: Path | None = None) -> str:
 
     folder = folder or model_dir()
     root = models_dir()
-    files = [folder / "event.txt", folder / "threat.txt", folder / NGRAM_FILE,
+    files = [folder / "event.txt", folder / "threat.txt", folder / "date.txt", folder / NGRAM_FILE,
              *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
     digest = hashlib.sha256()
@@ -116,12 +120,13 @@ def load_model(folder: str | None = None) -> Model:
     if missing:
         raise ModelError(f"no trained extractor model in {path} (missing {', '.join(missing)}): run `tracker train`")
     meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
-    if meta.get("features") != feature_names():
+    if meta.get("features") != feature_names() or meta.get("date_features") != list(DATE_FEATURES):
         raise ModelError(f"the model in {path} was trained on other features than this code computes: "
                          "run `tracker train`")
     return Model(
         event=lgb.Booster(model_str=(path / "event.txt").read_text(encoding="utf-8")),
         threat=lgb.Booster(model_str=(path / "threat.txt").read_text(encoding="utf-8")),
+        date=lgb.Booster(model_str=(path / "date.txt").read_text(encoding="utf-8")),
         threshold=float(meta["threshold"]),
         threat_threshold=float(meta["threat_threshold"]),
         calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),

@@ -1,8 +1,9 @@
 """`tracker train`: the event model rebuilt from the corpus's train split, deterministically.
 
 Every candidate of every training text is a row (tracker.extract.dataset). The event model learns which
-candidates state an event, the threat model which of those are only threatened; both are LightGBM with
-fixed seeds on fixed threads, so the same corpus gives the same files. Their last two features are the
+candidates state an event, the threat model which of those are only threatened, and the date ranker
+(tracker.extract.dates) which of the dates around an event is its own; all three are LightGBM with fixed
+seeds on fixed threads, so the same corpus gives the same files. Their last two features are the
 scores of the word n-gram regressions (tracker.extract.ngrams), stacked: each training text gets the scores
 of regressions fitted on the other folds, as an unseen text would. Out-of-fold scores (five folds by
 document) choose the thresholds that maximise event F1 and fit the isotonic calibration of `confidence`;
@@ -27,6 +28,8 @@ from ..corpus.store import REVIEW_SPLIT
 from ..scoring import Report, score_document
 from .candidates import Candidate
 from .dataset import EVENT, THREAT, document_candidates, gold_keys, label
+from .dates import FEATURES as DATE_FEATURES
+from .dates import training_rows as date_rows
 from .features import doc_stats, feature_names, featurise
 from .model import THREAT_BEFORE, THREAT_CUE, inputs_hash
 from .ngrams import FILE as NGRAM_FILE
@@ -44,6 +47,10 @@ PARAMS = {
 }
 EVENT_ROUNDS = 300
 THREAT_ROUNDS = 150
+#: The date ranker (tracker.extract.dates): its rounds, and leaves of at least this many options, since its
+#: rows come in groups of near-copies (every option of one event shares the event's features).
+DATE_ROUNDS = 200
+DATE_LEAF = 50
 THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
 #: Events scored below this are left out of the calibration fit: far under any threshold, never output.
 CALIBRATE_FROM = 0.1
@@ -135,6 +142,17 @@ def _fit_pair(docs: list[Doc]):
     pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
     threat = _fit([r for r, _ in pos], [int(y == THREAT) for _, y in pos], THREAT_ROUNDS, {"min_data_in_leaf": 5})
     return event, threat
+
+
+def fit_dates(docs: list[Doc]):
+    """The date ranker, fitted on the options of every candidate that states a gold event."""
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for d in docs:
+        r, y = date_rows(d.cands, d.gold)
+        rows += r
+        labels += y
+    return _fit(rows, labels, DATE_ROUNDS, {"min_data_in_leaf": DATE_LEAF})
 
 
 def _event(c: Candidate, threatened: bool) -> dict:
@@ -231,6 +249,7 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     files = {
         "event.txt": event.model_to_string(),
         "threat.txt": threat.model_to_string(),
+        "date.txt": fit_dates(docs).model_to_string(),
         NGRAM_FILE: fit_ngram_model(docs).to_json(),
     }
     for name, text in files.items():
@@ -240,11 +259,13 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     meta = {
         "stamp": stamp,
         "features": feature_names(),
+        "date_features": list(DATE_FEATURES),
         "threshold": threshold,
         "threat_threshold": threat_threshold,
         "calibration": calibration,
         "trained_on": {"documents": len(docs), "corpus_sha256": corpus_hash(records)},
-        "params": {**PARAMS, "event_rounds": EVENT_ROUNDS, "threat_rounds": THREAT_ROUNDS, "folds": FOLDS},
+        "params": {**PARAMS, "event_rounds": EVENT_ROUNDS, "threat_rounds": THREAT_ROUNDS, "folds": FOLDS,
+                   "date_rounds": DATE_ROUNDS, "date_min_data_in_leaf": DATE_LEAF},
         "out_of_fold": report.as_dict()["events"],
         "inputs_sha256": inputs,
     }

@@ -41,6 +41,11 @@ def normalise_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+#: Words that join the two days of a range ("15 and 18 June", "du 3 au 5 mai", "5 и 6 октября", "6 ile 7 Ekim").
+_RANGE_JOINERS = "|".join(("and", "to", "through", "or", "y", "al", "a", "e", "até", "et", "au", "à", "ou", "и",
+                           "по", "или", "ile", "ve", "dan", "hingga", "sampai", "و", "تا", "إلى", "الى"))
+
+
 #: Languages whose month names are capitalised (a lower-case "march" or "august" is another word).
 _CAPITALISED_MONTHS = {"en": True, "id": True}
 
@@ -55,6 +60,7 @@ class _Tables:
     month_rx: str
     weekday_rx: re.Pattern
     day_month: re.Pattern
+    day_range: re.Pattern  # "between 15 and 18 June 2019", "5 и 6 октября": dated by the first day
     month_day: re.Pattern
     month_year: re.Pattern
     relative_rx: re.Pattern | None
@@ -113,6 +119,8 @@ def _tables(lang: str) -> _Tables:
     month_rx = _alt([*months, *(["may"] if lang == "en" else [])])
     day_month = re.compile(rf"(?<!\d)(\d{{1,2}}){ordinal}\s+(?:de\s+|of\s+)?({month_rx})\.?(?:,?\s+(?:de\s+|del\s+)?"
                            rf"(\d{{4}}))?(?!\w)", re.IGNORECASE)
+    day_range = re.compile(rf"(?<!\d)(\d{{1,2}}){ordinal}\s*(?:[-–—]|\s(?:{_RANGE_JOINERS})\s)\s*(\d{{1,2}}){ordinal}\s+"
+                           rf"(?:de\s+|of\s+)?({month_rx})\.?(?:,?\s+(?:de\s+|del\s+)?(\d{{4}}))?(?!\w)", re.IGNORECASE)
     month_day = re.compile(rf"(?<!\w)({month_rx})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{{4}}))?",
                            re.IGNORECASE)
     month_year = re.compile(rf"(?<!\w)({month_rx})\.?,?\s+(?:de\s+|del\s+|of\s+)?(\d{{4}})(?!\d)", re.IGNORECASE)
@@ -121,7 +129,8 @@ def _tables(lang: str) -> _Tables:
     relative_rx = re.compile(rf"(?<!\w)({_alt(relative)})(?!\w)", re.IGNORECASE) if relative else None
     bare_month = re.compile(rf"(?<!\w)({_alt(m for m in own if m != 'may')})(?!\w)", re.IGNORECASE)
     period_rx = re.compile(rf"(?<!\w)({_alt(periods)})(?!\w)", re.IGNORECASE) if periods else None
-    return _Tables(lang, months, weekdays, tuple(today), tuple(yesterday), month_rx, weekday_rx, day_month, month_day,
+    return _Tables(lang, months, weekdays, tuple(today), tuple(yesterday), month_rx, weekday_rx, day_month, day_range,
+                   month_day,
                    month_year, relative_rx, bare_month, periods, period_rx)
 
 
@@ -174,7 +183,7 @@ def jalali_to_gregorian(jy: int, jm: int, jd: int) -> date:
 
 
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d.])")
+_NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d|\.\d)")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _JALALI_RX = re.compile(r"(?<!\d)(\d{1,2})\s+(" + "|".join(_JALALI) + r")(?:\s+(?:ماه\s+)?(1[34]\d\d))?")
 
@@ -205,6 +214,12 @@ def _numbers(text: str, pub: date | None, lang: str) -> list[Found]:
 
 def _named(text: str, pub: date | None, t: _Tables) -> list[Found]:
     out: list[Found] = []
+    for m in t.day_range.finditer(text):
+        month = t.months.get(m[3].lower().rstrip("."), 5 if m[3].lower() == "may" else 0)
+        year = int(m[4]) if m[4] else _year_for(month, int(m[1]), pub)
+        d = _safe(year, month, int(m[1])) if year and month and int(m[1]) < int(m[2]) else None
+        if d:
+            out.append(Found(m.start(), m.end(), d.isoformat(), False))
     for m in t.day_month.finditer(text):
         month = t.months.get(m[2].lower().rstrip("."), 5 if m[2].lower() == "may" else 0)
         year = int(m[3]) if m[3] else _year_for(month, int(m[1]), pub)
