@@ -1,20 +1,17 @@
-"""An event's date, chosen by a trained ranker among the dates its text gives around it.
+"""The date ranker's options: every date the text gives around an event (tracker.extract.rank).
 
 A report states a measure's date in the measure's sentence, in the sentence that opens its list, a
 sentence or a paragraph earlier (a story's date often opens it), a sentence later ("The order took effect
 on 3 May."), or not at all: then it is the publication date when the measure is told as new, and none when
-it is background (docs/annotation.md, date). Each of these is an option here. A small gradient-boosted
-model (`date.txt`, trained by `tracker train` on the gold dates of the train split) scores every option
-from where it stands and what surrounds it, and the best one is the event's date. The hand-written rule
-(fields.read_date) is one of its features, so the model learns where the rule goes wrong rather than
-starting over.
+it is background (docs/annotation.md, date). Each of these is an option here, with where it stands and
+what surrounds it; the ranker's model (`date.txt`) scores them, and the hand-written rule's choice
+(fields.read_date) is one of the features.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .candidates import CLASSES, Candidate
+from .rank import Option
 from .when import Found, find
 
 #: How many sentences before the event's own an option may come from, and how many after.
@@ -30,12 +27,6 @@ FEATURES = (*(f"source_{s}" for s in SOURCES), "sentences_back", "paragraphs_bac
             "recency_here", "future_here", "ongoing_here", "lead", "dates_here", "threatened", *(f"class_{k}" for k in CLASSES), "rule_choice",
             "is_published", "same_value_options", "latest_option",
             *(f"{s}_{cue}" for s in ("published", "none") for cue in ("background", "recency", "ongoing", "lead")))
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str | None
-    row: list[float]
 
 
 def _dates(c: Candidate, index: int) -> list[Found]:
@@ -125,46 +116,3 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
         out.append(Option(value, row))
     return out
 
-
-def choose(opts: list[Option], model) -> str | None:
-    """The option the ranker scores highest (the first on a tie)."""
-    import numpy as np
-
-    scores = model.predict(np.asarray([o.row for o in opts], dtype=float), num_threads=1)
-    return opts[int(np.argmax(scores))].value
-
-
-def _gold_dates(events: list[dict]) -> dict[tuple, str | None]:
-    """Each gold event's date by the key a candidate of it carries: (threatened, country, service, class of
-    the measure)."""
-    from ..vocabulary import action_class, canonical_platform
-    from .candidates import class_of
-
-    out: dict[tuple, str | None] = {}
-    for e in events:
-        platform = canonical_platform(e["platform"])
-        klass = action_class(e["action"], e["status"])
-        threatened = klass == "threaten"
-        measure = class_of(e["action"], platform) if threatened else klass
-        out.setdefault((threatened, e["country"], platform.lower(), measure), e.get("date"))
-    return out
-
-
-def training_rows(cands: list[Candidate], events: list[dict]) -> tuple[list[list[float]], list[int]]:
-    """Feature rows and labels of every option of every candidate that states a gold event: an option is
-    right when it gives the gold date (at the gold date's precision, as the scorer reads it)."""
-    from ..scoring import date_ok
-    from .fields import read_date
-
-    gold = _gold_dates(events)
-    rows: list[list[float]] = []
-    labels: list[int] = []
-    for c in cands:
-        for threatened in (False, True):
-            key = (threatened, c.country, c.platform.lower(), c.klass)
-            if key not in gold:
-                continue
-            for o in options(c, threatened, read_date(c)):
-                rows.append(o.row)
-                labels.append(int(date_ok(o.value, gold[key])))
-    return rows, labels

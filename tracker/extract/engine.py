@@ -51,7 +51,7 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
 
 def to_event(d: Decision, model: Model | None = None) -> dict:
     c = d.candidate
-    f = read_fields(c, d.threatened, model.date if model is not None else None)
+    f = read_fields(c, d.threatened, model.rankers if model is not None else None)
     sent = c.sentence
     return {
         "country": c.country,

@@ -3,8 +3,8 @@ action and status (docs/annotation.md). Every text field is an exact span of the
 
 The sentence decides first; what it does not say is taken from what came before it (the date a story gave
 a sentence or a paragraph earlier; the authority its paragraph named), then from the publication date for a
-measure reported as new. That rule's date is then weighed against the other dates around the event by the
-trained date ranker (tracker.extract.dates).
+measure reported as new. The rules' dates and actors are then weighed against the other values around the
+event by the trained rankers (tracker.extract.rank).
 Everything here reads the language pack's matches, so it works in every language the packs cover.
 """
 
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..scoring import actor_ok, date_ok
+from . import actors, dates
 from .candidates import NETWORK, Candidate
-from .dates import choose, options
 from .lexicon import Match
+from .rank import RANKERS, Ranker, choose, register
 from .when import Found, find
 
 #: The longest stated reason kept, in tokens; a longer span is a clause that goes on past its reason.
@@ -195,19 +197,21 @@ def read_status(c: Candidate, threatened: bool) -> str:
     return "announced" if future else "in_effect"
 
 
-def read_fields(c: Candidate, threatened: bool, date_model: object | None = None) -> Fields:
-    """The event's fields; its date from the trained date ranker when one is given (tracker.extract.dates),
-    which weighs the rule's choice among the other dates around the event."""
+def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object] | None = None) -> Fields:
+    """The event's fields; the date and the actor from the trained rankers when they are given (models by
+    field, tracker.extract.rank), which weigh the rules' choices among the other values around the event."""
     reason, category = read_reason(c)
-    date = read_date(c)
-    if date_model is not None:
-        date = choose(options(c, threatened, date), date_model)
+    rankers = rankers or {}
     return Fields(
         action=read_action(c, threatened),
         status=read_status(c, threatened),
-        date=date,
-        actor=read_actor(c),
+        date=choose(RANKERS["date"], c, threatened, rankers.get("date")),
+        actor=choose(RANKERS["actor"], c, threatened, rankers.get("actor")),
         scope=read_scope(c, c.klass),
         justification=reason,
         justification_category=category if reason else None,
     )
+
+
+register(Ranker("date", dates.FEATURES, dates.options, read_date, date_ok))
+register(Ranker("actor", actors.FEATURES, actors.options, read_actor, actor_ok))

@@ -1,8 +1,9 @@
 """The trained event model, read once from models/extractor/ (written by `tracker train`).
 
-Three gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
+Gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
 candidate states an event (its measure, threatened or not), the second whether that event is only
-threatened, the third which of the dates around an event is its date (tracker.extract.dates). The first
+threatened, and one per field ranker which of the values around an event is its date or its actor
+(tracker.extract.rank). The first
 two read, besides the language-independent features, the scores of two logistic regressions over the
 candidate's word n-grams (tracker.extract.ngrams, plain JSON weights). The first model's score is
 calibrated (isotonic, fitted on out-of-fold predictions over the training split), so `confidence` is an
@@ -20,8 +21,8 @@ from pathlib import Path
 
 from ..errors import TrackerError
 from ..paths import models_dir
-from .dates import FEATURES as DATE_FEATURES
 from .features import feature_names
+from .fields import RANKERS
 from .ngrams import FILE as NGRAM_FILE
 from .ngrams import NgramModel
 
@@ -30,7 +31,7 @@ MODEL_DIR = "extractor"
 #: be to make the event a threat on its own.
 THREAT_BEFORE = feature_names().index("threat_before")
 THREAT_CUE = 0.8
-FILES = ("event.txt", "threat.txt", "date.txt", NGRAM_FILE, "model.json")
+FILES = ("event.txt", "threat.txt", NGRAM_FILE, "model.json", *(f"{name}.txt" for name in RANKERS))
 #: Threads LightGBM scores one text's candidates with (see Model.predict).
 PREDICT_THREADS = 1
 
@@ -43,7 +44,7 @@ class ModelError(TrackerError):
 class Model:
     event: object  # lightgbm.Booster
     threat: object
-    date: object  # the date ranker (tracker.extract.dates)
+    rankers: dict[str, object]  # field -> its ranker's model (tracker.extract.rank)
     threshold: float
     threat_threshold: float
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
@@ -83,6 +84,11 @@ class Model:
         return [(float(r), self.calibrate(float(r)), float(t)) for r, t in zip(raw, threat, strict=True)]
 
 
+def ranker_features() -> dict[str, list[str]]:
+    """The feature names of every field ranker, as model.json records them."""
+    return {name: list(r.features) for name, r in sorted(RANKERS.items())}
+
+
 def model_dir() -> Path:
     return models_dir() / MODEL_DIR
 
@@ -100,7 +106,8 @@ def inputs_hash(folder: Path | None = None) -> str:
 
     folder = folder or model_dir()
     root = models_dir()
-    files = [folder / "event.txt", folder / "threat.txt", folder / "date.txt", folder / NGRAM_FILE,
+    files = [folder / "event.txt", folder / "threat.txt", *(folder / f"{name}.txt" for name in sorted(RANKERS)),
+             folder / NGRAM_FILE,
              *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
     digest = hashlib.sha256()
@@ -120,13 +127,13 @@ def load_model(folder: str | None = None) -> Model:
     if missing:
         raise ModelError(f"no trained extractor model in {path} (missing {', '.join(missing)}): run `tracker train`")
     meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
-    if meta.get("features") != feature_names() or meta.get("date_features") != list(DATE_FEATURES):
+    if meta.get("features") != feature_names() or meta.get("ranker_features") != ranker_features():
         raise ModelError(f"the model in {path} was trained on other features than this code computes: "
                          "run `tracker train`")
     return Model(
         event=lgb.Booster(model_str=(path / "event.txt").read_text(encoding="utf-8")),
         threat=lgb.Booster(model_str=(path / "threat.txt").read_text(encoding="utf-8")),
-        date=lgb.Booster(model_str=(path / "date.txt").read_text(encoding="utf-8")),
+        rankers={name: lgb.Booster(model_str=(path / f"{name}.txt").read_text(encoding="utf-8")) for name in RANKERS},
         threshold=float(meta["threshold"]),
         threat_threshold=float(meta["threat_threshold"]),
         calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),

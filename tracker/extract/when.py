@@ -42,8 +42,7 @@ def normalise_digits(text: str) -> str:
 
 
 #: Words that join the two days of a range ("15 and 18 June", "du 3 au 5 mai", "5 и 6 октября", "6 ile 7 Ekim").
-_RANGE_JOINERS = "|".join(("and", "to", "through", "or", "y", "al", "a", "e", "até", "et", "au", "à", "ou", "и",
-                           "по", "или", "ile", "ve", "dan", "hingga", "sampai", "و", "تا", "إلى", "الى"))
+_RANGE_JOINERS = "and|to|through|or|y|al|a|e|até|et|au|à|ou|и|по|или|ile|ve|dan|hingga|sampai|و|تا|إلى|الى"
 
 
 #: Languages whose month names are capitalised (a lower-case "march" or "august" is another word).

@@ -1,0 +1,116 @@
+"""The actor ranker's options: every authority the text names around an event (tracker.extract.rank).
+
+The authority that acts is named in the event's sentence, or a sentence or a paragraph before ("The
+regulator said on Monday ... Access to X was cut."), in the headline, or only as the country that is the
+sentence's subject ("Turkey blocked Wikipedia"); a report may name none (docs/annotation.md, actor).
+Each authority the pack matches there is an option, as the span the text writes (with the demonym before
+a generic noun: "Iranian authorities"); so is each country the event's sentence names, and none. The
+ranker's model (`actor.txt`) scores them; the hand-written rule's choice (fields.read_actor) is one of the
+features.
+"""
+
+from __future__ import annotations
+
+from .candidates import CLASSES, Candidate
+from .lexicon import Match
+from .rank import Option
+
+#: How many sentences before the event's own an authority may come from, and how many after.
+BACK = 8
+AHEAD = 1
+SOURCES = ("sentence", "earlier_paragraph_same", "earlier_paragraph_other", "title", "later", "country", "none")
+#: What a feature row holds, in order (the model file is checked against it).
+FEATURES = (
+    *(f"source_{s}" for s in SOURCES), "sentences_back", "paragraphs_back", "dist_trigger", "before_trigger",
+    "named", "weight", "same_country", "other_country", "tokens", "rank_by_distance", "authorities_there",
+    "order_next", "report_next", "agent_next", "measure_there", "mentions", "names_service", "names_country",
+    "country_subject", "authorities_here",
+    "named_here", "lead", "threatened", *(f"class_{k}" for k in CLASSES), "rule_choice", "same_value_options",
+    "first_mention",
+)
+
+
+def _text(c: Candidate, index: int) -> str:
+    return (c.doc.title or "") if c.doc.sentences[index].is_title else c.doc.text
+
+
+def phrase(c: Candidate, index: int, m: Match) -> str:
+    """A named authority as written; a generic noun with the country or demonym just before it."""
+    start = m.start
+    if not m.value:
+        for other in c.doc.matches[index]:
+            if other.kind == "country" and 0 <= m.first - other.last <= 2:
+                start = min(start, other.start)
+    return _text(c, index)[start:m.end]
+
+
+def _source(c: Candidate, j: int) -> str:
+    here = c.sentence
+    other = c.doc.sentences[j]
+    if j == here.index:
+        return "sentence"
+    if other.is_title:
+        return "title"
+    if j > here.index:
+        return "later"
+    return "earlier_paragraph_same" if other.paragraph == here.paragraph else "earlier_paragraph_other"
+
+
+def _near(ms: list[Match], m: Match, tokens: int = 3) -> float:
+    return max((x.weight for x in ms if abs(x.center - m.center) <= tokens + (m.last - m.first) / 2), default=0.0)
+
+
+def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
+    """Every actor the event could have, each with its feature row (in the order of FEATURES)."""
+    doc, here = c.doc, c.sentence
+    i = here.index
+    anchor = c.trigger.center if not c.from_list_head else 0.0
+    authorities_here = doc.of(i, "authority")
+    countries_here = [m for m in doc.of(i, "country") if m.value == c.country]
+    subject = float(any(m.center < anchor for m in countries_here) and not c.from_list_head)
+    shared = [subject, float(len(authorities_here)), float(any(m.value for m in authorities_here)),
+              float(here.paragraph == 0 or i <= 2), float(threatened), *(float(c.klass == k) for k in CLASSES)]
+    raw: list[tuple[str | None, str, int | None, Match | None, int, int]] = []  # value, source, j, match, rank, n
+    window = [j for j in range(max(0, i - BACK), min(len(doc.sentences), i + AHEAD + 1))]
+    titles = [s.index for s in doc.sentences if s.is_title and s.index not in window]
+    for j in titles + window:
+        found = doc.of(j, "authority")
+        ranked = sorted(found, key=lambda m: abs(m.center - anchor)) if j == i else found
+        for m in found:
+            raw.append((phrase(c, j, m), _source(c, j), j, m, ranked.index(m), len(found)))
+    for m in countries_here:
+        raw.append((doc.text[m.start:m.end] if not here.is_title else (doc.title or "")[m.start:m.end], "country",
+                    i, m, 0, len(countries_here)))
+    raw.append((None, "none", None, None, 0, 0))
+    values = [v for v, *_ in raw]
+    mentions: dict[str, int] = {}
+    for k, ms in enumerate(doc.matches):
+        for x in ms:
+            if x.kind == "authority":
+                written = _text(c, k)[x.start:x.end].lower()
+                mentions[written] = mentions.get(written, 0) + 1
+    first_seen: dict[str, int] = {}
+    for n, v in enumerate(values):
+        if v:
+            first_seen.setdefault(v.lower(), n)
+    out = []
+    for n, (value, source, j, m, rank, count) in enumerate(raw):
+        row = [float(source == s) for s in SOURCES]
+        if j is not None and m is not None:
+            other = doc.sentences[j]
+            row += [float(abs(i - j)), float(here.paragraph - other.paragraph) if not other.is_title else -1.0]
+            row += [abs(m.center - anchor), float(m.center < anchor)] if j == i else [-1.0, -1.0]
+            row += [float(bool(m.value)), m.weight, float(m.value == c.country), float(bool(m.value) and
+                                                                                     m.value != c.country)]
+            row += [float(len((value or "").split())), float(rank), float(count),
+                    _near(doc.of(j, "order"), m), _near(doc.of(j, "report"), m), _near(doc.of(j, "agent"), m, 1),
+                    float(bool(doc.of(j, "trigger"))), float(mentions.get(_text(c, j)[m.start:m.end].lower(), 0)),
+                    float(any(x.value == c.platform for x in doc.of(j, "platform"))),
+                    float(any(x.value == c.country for x in doc.of(j, "country")))]
+        else:
+            row += [-1.0] * 4 + [0.0] * 14
+        row += shared
+        row += [float(value == rule), float(values.count(value)),
+                float(bool(value) and first_seen.get((value or "").lower()) == n)]
+        out.append(Option(value, row))
+    return out

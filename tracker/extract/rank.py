@@ -1,0 +1,86 @@
+"""Field rankers: a field of an event chosen by a trained model among the values the text offers.
+
+A field such as the date or the actor is often stated somewhere other than the event's sentence, or not at
+all. A ranker lists every value the text offers around the event (its options, each a row of features; the
+hand-written rule's choice is one of the features, so the model learns where the rule goes wrong), and a
+small gradient-boosted model, trained by `tracker train` on the gold values of the train split, scores each
+option; the best one is the field. Each ranker is one module (tracker.extract.dates, tracker.extract.actors)
+and one registration (tracker.extract.fields); its model is `<field>.txt` beside the event model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .candidates import Candidate
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str | None
+    row: list[float]
+
+
+@dataclass(frozen=True)
+class Ranker:
+    field: str  # the event field it fills, and the name of its model file
+    features: tuple[str, ...]  # what an option's row holds, in order
+    options: Callable[[Candidate, bool, str | None], list[Option]]  # (candidate, threatened, rule's choice)
+    rule: Callable[[Candidate], str | None]  # the hand-written reading, a feature of the options
+    right: Callable[[str | None, str | None], bool]  # whether a value is the gold one, as the scorer reads it
+
+
+RANKERS: dict[str, Ranker] = {}
+
+
+def register(ranker: Ranker) -> None:
+    RANKERS[ranker.field] = ranker
+
+
+def choose(ranker: Ranker, c: Candidate, threatened: bool, model) -> str | None:
+    """The option the model scores highest (the first on a tie); the rule's value when there is no model."""
+    import numpy as np
+
+    rule = ranker.rule(c)
+    if model is None:
+        return rule
+    opts = ranker.options(c, threatened, rule)
+    scores = model.predict(np.asarray([o.row for o in opts], dtype=float), num_threads=1)
+    return opts[int(np.argmax(scores))].value
+
+
+def _gold_events(events: list[dict]) -> dict[tuple, dict]:
+    """Each gold event by the key its candidates carry: (threatened, country, service, class of the measure)."""
+    from ..vocabulary import action_class, canonical_platform
+    from .candidates import class_of
+
+    out: dict[tuple, dict] = {}
+    for e in events:
+        platform = canonical_platform(e["platform"])
+        klass = action_class(e["action"], e["status"])
+        threatened = klass == "threaten"
+        measure = class_of(e["action"], platform) if threatened else klass
+        out.setdefault((threatened, e["country"], platform.lower(), measure), e)
+    return out
+
+
+def training_rows(ranker: Ranker, cands: list[Candidate], events: list[dict]
+                  ) -> tuple[list[list[float]], list[int], list[int]]:
+    """Feature rows, labels and group sizes (one group of options per candidate) of every candidate that
+    states a gold event: an option is right when the scorer would count its value as the gold event's."""
+    gold = _gold_events(events)
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    groups: list[int] = []
+    for c in cands:
+        for threatened in (False, True):
+            event = gold.get((threatened, c.country, c.platform.lower(), c.klass))
+            if event is None:
+                continue
+            opts = ranker.options(c, threatened, ranker.rule(c))
+            for o in opts:
+                rows.append(o.row)
+                labels.append(int(ranker.right(o.value, event.get(ranker.field))))
+            groups.append(len(opts))
+    return rows, labels, groups
