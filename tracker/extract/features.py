@@ -53,6 +53,11 @@ def _before(matches: list[Match], anchor: int, window: int) -> float:
     return max((m.weight for m in matches if 0 <= anchor - m.last <= window), default=0.0)
 
 
+def _after(matches: list[Match], anchor: int, window: int) -> float:
+    """Strongest weight among matches starting at most `window` tokens after `anchor` (a token index)."""
+    return max((m.weight for m in matches if 0 <= m.first - anchor <= window), default=0.0)
+
+
 def feature_names() -> list[str]:
     names = [f"class_{c}" for c in CLASSES] + [f"action_{a}" for a in ACTIONS]
     names += ["trigger_weight", "n_triggers", "n_trigger_classes"] + [f"also_{c}" for c in CLASSES]
@@ -67,7 +72,7 @@ def feature_names() -> list[str]:
     for cue in CUES:
         names += [f"{cue}_weight", f"{cue}_dist"]
     names += ["negation_before", "threat_before", "future_before", "order_before", "reason_before",
-              "content_after", "trigger_inside_phrase", "trigger_covers_phrase"]
+              "content_after", "trigger_inside_phrase", "trigger_covers_phrase", "threat_after", "threat_near_service"]
     names += ["is_bullet", "from_list_head", "sent_position", "first_paragraph", "sent_tokens", "has_year",
               "year_gap", "has_quote"]
     names += ["doc_outage", "doc_market", "language_en", "service_in_title", "title_same_class", "service_sentences",
@@ -128,7 +133,12 @@ def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = 
           float(any(t is not trig and t.first <= trig.first and trig.last <= t.last and t.last - t.first >
                     trig.last - trig.first for t in triggers)),
           float(any(t is not trig and trig.first <= t.first and t.last <= trig.last and trig.last - trig.first >
-                    t.last - t.first for t in triggers))]
+                    t.last - t.first for t in triggers)),
+          # a condition after the measure ("a daily fine for any platform that fails to comply", "will be
+          # blocked unless") and a threat told of the service itself ("Google may face penalties")
+          _after(by_kind.get("threat", []), last, 8) if not c.from_list_head else 0.0,
+          max((m.weight for m in by_kind.get("threat", []) if c.service_source == "sentence"
+               and (0 <= c.service.first - m.last <= 3 or 0 <= m.first - c.service.last <= 3)), default=0.0)]
     years = [int(y) for y in _YEAR.findall(c.sentence.text)]
     pub_year = int(c.doc.published[:4]) if c.doc.published and c.doc.published[:4].isdigit() else None
     gap = float(pub_year - max(years)) if years and pub_year else -1.0

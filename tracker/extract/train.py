@@ -208,7 +208,7 @@ def _out_of_fold(docs: list[Doc]) -> dict[str, list[tuple[float, float]]]:
 def _choose_thresholds(docs: list[Doc], oof: dict) -> tuple[float, float, Report]:
     best = None
     for t in THRESHOLDS:
-        for tt in (0.2, 0.3, 0.4, 0.5):
+        for tt in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5):
             rep = score_docs(docs, oof, t, tt)
             if best is None or rep.f1 > best[2].f1:
                 best = (t, tt, rep)
