@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .candidates import CLASSES, Candidate
 from .lexicon import Match
-from .rank import Option
+from .rank import Option, where
 
 #: How many sentences before the event's own an authority may come from, and how many after.
 BACK = 8
@@ -44,18 +44,6 @@ def phrase(c: Candidate, index: int, m: Match) -> str:
     return _text(c, index)[start:m.end]
 
 
-def _source(c: Candidate, j: int) -> str:
-    here = c.sentence
-    other = c.doc.sentences[j]
-    if j == here.index:
-        return "sentence"
-    if other.is_title:
-        return "title"
-    if j > here.index:
-        return "later"
-    return "earlier_paragraph_same" if other.paragraph == here.paragraph else "earlier_paragraph_other"
-
-
 def _near(ms: list[Match], m: Match, tokens: int = 3) -> float:
     return max((x.weight for x in ms if abs(x.center - m.center) <= tokens + (m.last - m.first) / 2), default=0.0)
 
@@ -77,7 +65,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
         found = doc.of(j, "authority")
         ranked = sorted(found, key=lambda m: abs(m.center - anchor)) if j == i else found
         for m in found:
-            raw.append((phrase(c, j, m), _source(c, j), j, m, ranked.index(m), len(found)))
+            raw.append((phrase(c, j, m), where(c, j), j, m, ranked.index(m), len(found)))
     for m in countries_here:
         raw.append((doc.text[m.start:m.end] if not here.is_title else (doc.title or "")[m.start:m.end], "country",
                     i, m, 0, len(countries_here)))

@@ -11,7 +11,7 @@ what surrounds it; the ranker's model (`date.txt`) scores them, and the hand-wri
 from __future__ import annotations
 
 from .candidates import CLASSES, Candidate
-from .rank import Option
+from .rank import Option, where
 from .when import Found, find
 
 #: How many sentences before the event's own an option may come from, and how many after.
@@ -44,19 +44,11 @@ def _weight(c: Candidate, index: int, kind: str) -> float:
 
 
 def _source(c: Candidate, j: int) -> str:
-    here = c.sentence
-    other = c.doc.sentences[j]
-    if j == here.index:
-        return "sentence"
-    if other.is_title:
-        return "title"
-    if j == here.list_head:
+    if j == c.sentence.list_head:
         return "list_head"
-    if j > here.index + AHEAD:
+    if j > c.sentence.index + AHEAD:
         return "closing"  # the text's last line: where a statement gives its place and date
-    if j > here.index:
-        return "later"
-    return "earlier_paragraph_same" if other.paragraph == here.paragraph else "earlier_paragraph_other"
+    return where(c, j)
 
 
 def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:

@@ -97,18 +97,6 @@ def _same_story(c: Candidate, index: int) -> bool:
 # ---- actor ------------------------------------------------------------------------------------------------
 
 
-def _authority_phrase(c: Candidate, index: int, m: Match) -> str:
-    """A generic authority noun with the country or demonym just before it ("Iranian authorities",
-    "Russia's regulator"); a named authority as it is."""
-    if m.value:
-        return _span(c, m.start, m.end)
-    start = m.start
-    for other in c.doc.matches[index]:
-        if other.kind in ("country",) and 0 <= m.first - other.last <= 2:
-            start = min(start, other.start)
-    return _span(c, start, m.end)
-
-
 def read_actor(c: Candidate) -> str | None:
     """The authority the sentence names nearest its measure word (a named one over a generic noun); else the
     country when it is the sentence's subject ("Turkey blocked Wikipedia"); else the one the paragraph named."""
@@ -119,7 +107,7 @@ def read_actor(c: Candidate) -> str | None:
     pool = named or [m for m in authorities if m.weight >= 0.6]
     if pool:
         best = min(pool, key=lambda m: (abs(m.center - anchor) + (0 if m.center < anchor else 3)))
-        return _authority_phrase(c, index, best)
+        return actors.phrase(c, index, best)
     countries = [m for m in _kind(c, index, "country") if m.value == c.country and m.center < anchor]
     if countries and not c.from_list_head:
         return _span(c, countries[0].start, countries[0].end)
@@ -129,7 +117,7 @@ def read_actor(c: Candidate) -> str | None:
             break
         named = [m for m in _kind(c, prev, "authority") if m.value]
         if named:
-            return _authority_phrase(c, prev, named[0])
+            return actors.phrase(c, prev, named[0])
     return None
 
 

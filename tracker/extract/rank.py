@@ -34,6 +34,20 @@ class Ranker:
 RANKERS: dict[str, Ranker] = {}
 
 
+def where(c: Candidate, index: int) -> str:
+    """Where sentence `index` stands from the candidate's: its own, the headline, later, or earlier in the
+    same paragraph or another."""
+    here = c.sentence
+    other = c.doc.sentences[index]
+    if index == here.index:
+        return "sentence"
+    if other.is_title:
+        return "title"
+    if index > here.index:
+        return "later"
+    return "earlier_paragraph_same" if other.paragraph == here.paragraph else "earlier_paragraph_other"
+
+
 def register(ranker: Ranker) -> None:
     RANKERS[ranker.field] = ranker
 
