@@ -53,6 +53,10 @@ def _before(matches: list[Match], anchor: int, window: int) -> float:
     return max((m.weight for m in matches if 0 <= anchor - m.last <= window), default=0.0)
 
 
+#: The lexicon kinds read as cues around a candidate (a match of these inside its own measure phrase is not).
+_CUE_KINDS = frozenset(CUES)
+
+
 def _after(matches: list[Match], anchor: int, window: int) -> float:
     """Strongest weight among matches starting at most `window` tokens after `anchor` (a token index)."""
     return max((m.weight for m in matches if 0 <= m.first - anchor <= window), default=0.0)
@@ -87,9 +91,14 @@ def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = 
     (missing, NaN, when not given: training fills them out of fold)."""
     ms = c.doc.matches[c.sentence.index]
     by_kind: dict[str, list[Match]] = {}
-    for m in ms:
-        by_kind.setdefault(m.kind, []).append(m)
     trig = c.trigger
+    own = not c.from_list_head
+    for m in ms:
+        # a cue word inside the candidate's own measure phrase is part of the measure, not a cue about it:
+        # "не могут зайти" (cannot get onto) holds a negation and a modal, "not accessible" a negation
+        if own and m.kind != "trigger" and m.kind in _CUE_KINDS and trig.first <= m.first and m.last <= trig.last:
+            continue
+        by_kind.setdefault(m.kind, []).append(m)
     anchor = trig.center if not c.from_list_head else 0.0
     triggers = by_kind.get("trigger", [])
     classes_here = {t.value for t in triggers}

@@ -98,19 +98,28 @@ SHARED_INPUTS = ("platforms.csv", "platform_aliases.csv", "countries.csv", "coun
                  "authorities.csv", "regions.csv", "vocabulary.toml")
 
 
-def inputs_hash(folder: Path | None = None) -> str:
-    """SHA-256 over everything that decides what the model does: its weights and the knowledge its features
-    are computed from. The model's stamp is this hash's head, so a changed input needs a retrained,
-    restamped model (tests/test_gate.py checks)."""
+#: The entries of model.json that decide what the model outputs besides its files.
+DECISIONS = ("threshold", "threat_threshold", "calibration")
+
+
+def inputs_hash(folder: Path | None = None, decisions: dict | None = None) -> str:
+    """SHA-256 over everything that decides what the model does: its weights, its thresholds and
+    calibration (`decisions`, else read from the folder's model.json), and the knowledge its features are
+    computed from. The model's stamp is this hash's head, so a changed input needs a retrained, restamped
+    model (tests/test_gate.py checks), and two models that read a text differently never share a stamp."""
     import hashlib
 
     folder = folder or model_dir()
+    if decisions is None:
+        meta = folder / "model.json"
+        decisions = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
+    chosen = {k: decisions.get(k) for k in DECISIONS}
     root = models_dir()
     files = [folder / "event.txt", folder / "threat.txt", *(folder / f"{name}.txt" for name in sorted(RANKERS)),
              folder / NGRAM_FILE,
              *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(json.dumps(chosen, sort_keys=True).encode())
     for path in files:
         if path.is_file():
             digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode())
