@@ -59,16 +59,15 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     shared = [subject, float(len(authorities_here)), float(any(m.value for m in authorities_here)),
               float(here.paragraph == 0 or i <= 2), float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Match | None, int, int]] = []  # value, source, j, match, rank, n
-    window = [j for j in range(max(0, i - BACK), min(len(doc.sentences), i + AHEAD + 1))]
+    window = list(range(max(0, i - BACK), min(len(doc.sentences), i + AHEAD + 1)))
     titles = [s.index for s in doc.sentences if s.is_title and s.index not in window]
     for j in titles + window:
         found = doc.of(j, "authority")
         ranked = sorted(found, key=lambda m: abs(m.center - anchor)) if j == i else found
         for m in found:
             raw.append((phrase(c, j, m), where(c, j), j, m, ranked.index(m), len(found)))
-    for m in countries_here:
-        raw.append((doc.text[m.start:m.end] if not here.is_title else (doc.title or "")[m.start:m.end], "country",
-                    i, m, 0, len(countries_here)))
+    for m in countries_here:  # a candidate's sentence is never the headline
+        raw.append((doc.text[m.start:m.end], "country", i, m, 0, len(countries_here)))
     raw.append((None, "none", None, None, 0, 0))
     values = [v for v, *_ in raw]
     mentions: dict[str, int] = {}
@@ -88,8 +87,8 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
             other = doc.sentences[j]
             row += [float(abs(i - j)), float(here.paragraph - other.paragraph) if not other.is_title else -1.0]
             row += [abs(m.center - anchor), float(m.center < anchor)] if j == i else [-1.0, -1.0]
-            row += [float(bool(m.value)), m.weight, float(m.value == c.country), float(bool(m.value) and
-                                                                                     m.value != c.country)]
+            row += [float(bool(m.value)), m.weight, float(m.value == c.country),
+                    float(bool(m.value) and m.value != c.country)]
             row += [float(len((value or "").split())), float(rank), float(count),
                     _near(doc.of(j, "order"), m), _near(doc.of(j, "report"), m), _near(doc.of(j, "agent"), m, 1),
                     float(bool(doc.of(j, "trigger"))), float(mentions.get(_text(c, j)[m.start:m.end].lower(), 0)),

@@ -20,13 +20,15 @@ AHEAD = 2
 SOURCES = ("sentence", "list_head", "earlier_paragraph_same", "earlier_paragraph_other", "title", "later",
            "closing", "published", "none")
 #: What a feature row holds, in order (the model file is checked against it).
-FEATURES = (*(f"source_{s}" for s in SOURCES), "sentences_back", "paragraphs_back", "dist_trigger",
-            "before_trigger", "precision_day", "precision_month", "precision_year", "relative", "years_before",
-            "after_published", "dateline", "rank_in_sentence", "dates_in_sentence", "names_service", "names_country",
-            "background_before", "background_there", "recency_there", "ongoing_there", "background_here",
-            "recency_here", "future_here", "ongoing_here", "lead", "dates_here", "threatened", *(f"class_{k}" for k in CLASSES), "rule_choice",
-            "is_published", "same_value_options", "latest_option",
-            *(f"{s}_{cue}" for s in ("published", "none") for cue in ("background", "recency", "ongoing", "lead")))
+FEATURES = (
+    *(f"source_{s}" for s in SOURCES), "sentences_back", "paragraphs_back", "dist_trigger", "before_trigger",
+    "precision_day", "precision_month", "precision_year", "relative", "years_before", "after_published",
+    "dateline", "rank_in_sentence", "dates_in_sentence", "names_service", "names_country", "background_before",
+    "background_there", "recency_there", "ongoing_there", "background_here", "recency_here", "future_here",
+    "ongoing_here", "lead", "dates_here", "threatened", *(f"class_{k}" for k in CLASSES), "rule_choice",
+    "is_published", "same_value_options", "latest_option",
+    *(f"{s}_{cue}" for s in ("published", "none") for cue in ("background", "recency", "ongoing", "lead")),
+)
 
 
 def _dates(c: Candidate, index: int) -> list[Found]:
@@ -58,9 +60,9 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     anchor = c.trigger.start if not c.from_list_head else here.start
     pub = doc.published[:10] if doc.published else None
     pub_year = int(pub[:4]) if pub and pub[:4].isdigit() else None
-    shared = [_weight(c, i, "background"), _weight(c, i, "recency"), _weight(c, i, "future"), _weight(c, i, "ongoing"),
-              float(here.paragraph == 0 or i <= 2), float(len(_dates(c, i))), float(threatened),
-              *(float(c.klass == k) for k in CLASSES)]
+    shared = [_weight(c, i, "background"), _weight(c, i, "recency"), _weight(c, i, "future"),
+              _weight(c, i, "ongoing"), float(here.paragraph == 0 or i <= 2), float(len(_dates(c, i))),
+              float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Found | None, int]] = []  # value, source, sentence, date, rank
     window = list(range(max(0, i - BACK), min(len(doc.sentences), i + AHEAD + 1)))
     if len(doc.sentences) - 1 > window[-1]:

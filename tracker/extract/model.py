@@ -3,12 +3,11 @@
 Gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
 candidate states an event (its measure, threatened or not), the second whether that event is only
 threatened, and one per field ranker which of the values around an event is its date or its actor
-(tracker.extract.rank). The first
-two read, besides the language-independent features, the scores of two logistic regressions over the
-candidate's word n-grams (tracker.extract.ngrams, plain JSON weights). The first model's score is
-calibrated (isotonic, fitted on out-of-fold predictions over the training split), so `confidence` is an
-observed precision, not a raw score. model.json holds the feature names, the thresholds, the calibration
-and the version stamp.
+(tracker.extract.rank). The first two read, besides the language-independent features, the scores of
+two logistic regressions over the candidate's word n-grams (tracker.extract.ngrams, plain JSON weights).
+The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the training
+split), so `confidence` is an observed precision, not a raw score. model.json holds the feature names,
+the thresholds, the calibration and the version stamp.
 """
 
 from __future__ import annotations
