@@ -49,9 +49,9 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
     return sorted((d for _, d in best.values()), key=lambda d: (d.candidate.sentence.start, d.candidate.service.start))
 
 
-def to_event(d: Decision, model: Model | None = None) -> dict:
+def to_event(d: Decision, model: Model) -> dict:
     c = d.candidate
-    f = read_fields(c, d.threatened, model.rankers if model is not None else None)
+    f = read_fields(c, d.threatened, model.rankers)
     sent = c.sentence
     return {
         "country": c.country,

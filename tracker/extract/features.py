@@ -96,7 +96,7 @@ def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = 
     for m in ms:
         # a cue word inside the candidate's own measure phrase is part of the measure, not a cue about it:
         # "не могут зайти" (cannot get onto) holds a negation and a modal, "not accessible" a negation
-        if own and m.kind != "trigger" and m.kind in _CUE_KINDS and trig.first <= m.first and m.last <= trig.last:
+        if own and m.kind in _CUE_KINDS and trig.first <= m.first and m.last <= trig.last:
             continue
         by_kind.setdefault(m.kind, []).append(m)
     anchor = trig.center if not c.from_list_head else 0.0

@@ -185,11 +185,11 @@ def read_status(c: Candidate, threatened: bool) -> str:
     return "announced" if future else "in_effect"
 
 
-def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object] | None = None) -> Fields:
-    """The event's fields; the date and the actor from the trained rankers when they are given (models by
-    field, tracker.extract.rank), which weigh the rules' choices among the other values around the event."""
+def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object]) -> Fields:
+    """The event's fields; the date and the actor from the trained rankers (models by field,
+    tracker.extract.rank), which weigh the rules' choices among the other values around the event; a field
+    whose ranker is missing from `rankers` is the rule's."""
     reason, category = read_reason(c)
-    rankers = rankers or {}
     return Fields(
         action=read_action(c, threatened),
         status=read_status(c, threatened),

@@ -65,17 +65,16 @@ def choose(ranker: Ranker, c: Candidate, threatened: bool, model) -> str | None:
 
 
 def _gold_events(events: list[dict]) -> dict[tuple, dict]:
-    """Each gold event by the key its candidates carry: (threatened, country, service, class of the measure)."""
-    from ..vocabulary import action_class, canonical_platform
-    from .candidates import class_of
+    """Each gold event by the key its candidates carry, as training labels them (dataset.gold_keys):
+    (threatened, country, service, class of the measure)."""
+    from .dataset import gold_keys
 
     out: dict[tuple, dict] = {}
     for e in events:
-        platform = canonical_platform(e["platform"])
-        klass = action_class(e["action"], e["status"])
-        threatened = klass == "threaten"
-        measure = class_of(e["action"], platform) if threatened else klass
-        out.setdefault((threatened, e["country"], platform.lower(), measure), e)
+        measures, threats = gold_keys([e])
+        for threatened, keys in ((False, measures), (True, threats)):
+            for key in keys:
+                out.setdefault((threatened, *key), e)
     return out
 
 
