@@ -115,3 +115,28 @@ def test_the_shipped_second_pass_agrees_with_the_corpus():
     result = CliRunner().invoke(main, ["corpus", "agreement", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["all"]["events"]["f1"] >= 0.9
+
+
+def test_reach_counts_reached_gold_and_says_why_each_miss_was_missed(tmp_path):
+    """`corpus reach` (for pack authors): a gold event is reached when a candidate has its key; a miss
+    names the coarsest reason, from a text with no candidate at all to a missing measure word."""
+    reached = _record("r-1", split="train")
+    other_class = _record("r-2", split="train")
+    other_class["events"][0].update(action="fine", status="in_effect")  # a fine nobody's words state
+    other_country = _record("r-3", split="train")
+    other_country["events"][0]["country"] = "AZ"
+    other_service = _record("r-4", split="train")
+    other_service["events"][0]["platform"] = "Telegram"
+    nothing = _record("r-5", split="train", text="The weather in the capital was mild all week long. " * 3)
+    nothing["events"][0]["evidence"] = "The weather in the capital was mild all week long."
+    nothing["events"][0].update(actor=None, justification=None, justification_category=None)
+    path = _write(tmp_path / "r.jsonl", [reached, other_class, other_country, other_service, nothing])
+    result = CliRunner().invoke(main, ["corpus", "reach", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["gold"], data["reached"]) == (5, 1)
+    why = {m["id"]: m["why"] for m in data["misses"]}
+    assert why == {"r-2": "no measure word of this class",
+                   "r-3": "the service's candidates have another country",
+                   "r-4": "no candidate names the service",
+                   "r-5": "the text has no candidate at all"}

@@ -51,8 +51,17 @@ def reach(records: list[dict]) -> Reach:
             out.by_class[klass] += 1
             out.reached_by_class[klass] += hit
             if not hit:
-                why = "no candidate names the service" if platform not in platforms else (
-                    "the service's candidates have another country" if not any(
-                        k[:2] == key[:2] for k in keys) else "no measure word of this class")
+                why = _why(key, platform, cands, keys, platforms)
                 out.misses.append({"id": rec["id"], "key": list(key), "why": why, "evidence": e["evidence"]})
     return out
+
+
+def _why(key: tuple, platform: str, cands: list, keys: set, platforms: set) -> str:
+    """Why no candidate has a gold event's key, from the coarsest reason to the finest."""
+    if not cands:
+        return "the text has no candidate at all"  # no measure word with a service, or no country anywhere
+    if platform not in platforms:
+        return "no candidate names the service"
+    if not any(k[:2] == key[:2] for k in keys):
+        return "the service's candidates have another country"
+    return "no measure word of this class"
