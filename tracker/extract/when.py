@@ -211,28 +211,34 @@ def _numbers(text: str, pub: date | None, lang: str) -> list[Found]:
     return out
 
 
+def _month(t: _Tables, word: str) -> int:
+    """A month name's number (0 when unknown); English "may", left out of the names as a common word, is May."""
+    return t.months.get(word.lower().rstrip("."), 5 if word.lower() == "may" else 0)
+
+
+def _day(t: _Tables, month_word: str, day: int, year_text: str | None, pub: date | None) -> str | None:
+    """A named month's day as an ISO date; without a year, the publication's (or the one before)."""
+    month = _month(t, month_word)
+    if not month:
+        return None
+    year = int(year_text) if year_text else _year_for(month, day, pub)
+    d = _safe(year, month, day) if year else None
+    return d.isoformat() if d else None
+
+
 def _named(text: str, pub: date | None, t: _Tables) -> list[Found]:
     out: list[Found] = []
-    for m in t.day_range.finditer(text):
-        month = t.months.get(m[3].lower().rstrip("."), 5 if m[3].lower() == "may" else 0)
-        year = int(m[4]) if m[4] else _year_for(month, int(m[1]), pub)
-        d = _safe(year, month, int(m[1])) if year and month and int(m[1]) < int(m[2]) else None
-        if d:
-            out.append(Found(m.start(), m.end(), d.isoformat(), False))
-    for m in t.day_month.finditer(text):
-        month = t.months.get(m[2].lower().rstrip("."), 5 if m[2].lower() == "may" else 0)
-        year = int(m[3]) if m[3] else _year_for(month, int(m[1]), pub)
-        d = _safe(year, month, int(m[1])) if year and month else None
-        if d:
-            out.append(Found(m.start(), m.end(), d.isoformat(), False))
-    for m in t.month_day.finditer(text):
-        month = t.months.get(m[1].lower().rstrip("."), 5 if m[1].lower() == "may" else 0)
-        year = int(m[3]) if m[3] else _year_for(month, int(m[2]), pub)
-        d = _safe(year, month, int(m[2])) if year and month else None
-        if d:
-            out.append(Found(m.start(), m.end(), d.isoformat(), False))
+    for m in t.day_range.finditer(text):  # dated by its first day
+        value = _day(t, m[3], int(m[1]), m[4], pub) if int(m[1]) < int(m[2]) else None
+        if value:
+            out.append(Found(m.start(), m.end(), value, False))
+    for rx, month, day, year in ((t.day_month, 2, 1, 3), (t.month_day, 1, 2, 3)):
+        for m in rx.finditer(text):
+            value = _day(t, m[month], int(m[day]), m[year], pub)
+            if value:
+                out.append(Found(m.start(), m.end(), value, False))
     for m in t.month_year.finditer(text):
-        month = t.months.get(m[1].lower().rstrip("."), 5 if m[1].lower() == "may" else 0)
+        month = _month(t, m[1])
         if month:
             out.append(Found(m.start(), m.end(), f"{int(m[2]):04d}-{month:02d}", False))
     for m in t.bare_month.finditer(text):  # the last such month up to publication ("in early April")
