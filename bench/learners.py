@@ -32,7 +32,7 @@ import numpy as np
 
 from tracker.corpus import load
 from tracker.extract import train as T
-from tracker.extract.dataset import EVENT, THREAT
+from tracker.extract.dataset import ELSEWHERE, EVENT, THREAT
 
 
 def add_ngrams(train: list[T.Doc], dev: list[T.Doc]) -> None:
@@ -83,8 +83,8 @@ class Logistic:
 def _fit_pair(docs: list[T.Doc], learner: str):
     if learner != "logistic":
         return T._fit_pair(docs)
-    rows = [r for d in docs for r in d.rows]
-    ys = [y for d in docs for y in d.labels]
+    kept = [(r, y) for d in docs for r, y in zip(d.rows, d.labels, strict=True) if y != ELSEWHERE]
+    rows, ys = [r for r, _ in kept], [y for _, y in kept]
     pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
     return Logistic(rows, [int(y in (EVENT, THREAT)) for y in ys]), \
         Logistic([r for r, _ in pos], [int(y == THREAT) for _, y in pos])

@@ -64,33 +64,47 @@ def choose(ranker: Ranker, c: Candidate, threatened: bool, model) -> str | None:
     return opts[int(np.argmax(scores))].value
 
 
-def _gold_events(events: list[dict]) -> dict[tuple, dict]:
-    """Each gold event by the key its candidates carry, as training labels them (dataset.gold_keys):
-    (threatened, country, service, class of the measure)."""
+def _gold_events(events: list[dict], text: str) -> dict[tuple, list[tuple[int, int, dict]]]:
+    """The gold events of each key their candidates carry, as training labels them (dataset.gold_keys):
+    (threatened, country, service, class of the measure), each with where its evidence stands in the text."""
     from .dataset import gold_keys
 
-    out: dict[tuple, dict] = {}
+    out: dict[tuple, list[tuple[int, int, dict]]] = {}
     for e in events:
+        evidence = e.get("evidence") or ""
+        start = text.find(evidence) if evidence else -1
         measures, threats = gold_keys([e])
         for threatened, keys in ((False, measures), (True, threats)):
             for key in keys:
-                out.setdefault((threatened, *key), e)
+                out.setdefault((threatened, *key), []).append((start, start + len(evidence), e))
     return out
+
+
+def _stated_by(c: Candidate, told: list[tuple[int, int, dict]]) -> dict:
+    """Of a key's gold events, the one whose evidence holds the candidate's sentence, else the first: a text
+    can tell one key twice (a block in 2014 and another in 2024), each with its own date and actor."""
+    s = c.sentence
+    if not s.is_title:
+        for start, end, e in told:
+            if start >= 0 and start < s.end and s.start < end:
+                return e
+    return told[0][2]
 
 
 def training_rows(ranker: Ranker, cands: list[Candidate], events: list[dict]
                   ) -> tuple[list[list[float]], list[int], list[int]]:
     """Feature rows, labels and group sizes (one group of options per candidate) of every candidate that
     states a gold event: an option is right when the scorer would count its value as the gold event's."""
-    gold = _gold_events(events)
+    gold = _gold_events(events, cands[0].doc.text) if cands else {}
     rows: list[list[float]] = []
     labels: list[int] = []
     groups: list[int] = []
     for c in cands:
         for threatened in (False, True):
-            event = gold.get((threatened, c.country, c.platform.lower(), c.klass))
-            if event is None:
+            told = gold.get((threatened, c.country, c.platform.lower(), c.klass))
+            if told is None:
                 continue
+            event = _stated_by(c, told)
             opts = ranker.options(c, threatened, ranker.rule(c))
             for o in opts:
                 rows.append(o.row)

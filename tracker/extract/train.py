@@ -28,7 +28,7 @@ from pathlib import Path
 from ..corpus.store import REVIEW_SPLIT
 from ..scoring import Report, score_document
 from .candidates import Candidate
-from .dataset import EVENT, THREAT, document_candidates, gold_keys, label
+from .dataset import ELSEWHERE, EVENT, THREAT, document_candidates, gold_keys, labels
 from .features import doc_stats, feature_names, featurise
 from .fields import RANKERS
 from .model import THREAT_BEFORE, THREAT_CUE, inputs_hash, ranker_features
@@ -109,15 +109,15 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
             cands = _reviewed_only(rec, cands, measures, threats)
         parse_sentences(cands)
         docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
-                        [label(c, measures, threats) for c in cands], rec.get("split") == REVIEW_SPLIT))
+                        labels(cands, rec["events"], rec["text"]), rec.get("split") == REVIEW_SPLIT))
         if progress:
             progress(1)
     return docs
 
 
 def fit_ngram_model(docs: list[Doc]) -> NgramModel:
-    return fit_ngrams([c for d in docs for c in d.cands], [y for d in docs for y in d.labels], {EVENT, THREAT},
-                      THREAT)
+    kept = [(c, y) for d in docs for c, y in zip(d.cands, d.labels, strict=True) if y != ELSEWHERE]
+    return fit_ngrams([c for c, _ in kept], [y for _, y in kept], {EVENT, THREAT}, THREAT)
 
 
 def stack_ngrams(docs: list[Doc]) -> None:
@@ -144,8 +144,8 @@ def _fit(rows: list[list[float]], labels: list[int], rounds: int, params: dict |
 
 
 def _fit_pair(docs: list[Doc]):
-    rows = [r for d in docs for r in d.rows]
-    ys = [y for d in docs for y in d.labels]
+    kept = [(r, y) for d in docs for r, y in zip(d.rows, d.labels, strict=True) if y != ELSEWHERE]
+    rows, ys = [r for r, _ in kept], [y for _, y in kept]
     event = _fit(rows, [int(y in (EVENT, THREAT)) for y in ys], EVENT_ROUNDS)
     pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
     threat = _fit([r for r, _ in pos], [int(y == THREAT) for _, y in pos], THREAT_ROUNDS, {"min_data_in_leaf": 5})
@@ -153,12 +153,14 @@ def _fit_pair(docs: list[Doc]):
 
 
 def fit_ranker(docs: list[Doc], ranker: Ranker):
-    """A field ranker's model, fitted on the options of every candidate that states a gold event."""
+    """A field ranker's model, fitted on the options of every candidate that states a gold event (in the
+    sentence the gold gives as its evidence, when a candidate of its key stands there: dataset.labels)."""
     rows: list[list[float]] = []
     labels: list[int] = []
     groups: list[int] = []
     for d in docs:
-        r, y, g = ranker_rows(ranker, d.cands, d.gold)
+        stated = [c for c, y in zip(d.cands, d.labels, strict=True) if y != ELSEWHERE]
+        r, y, g = ranker_rows(ranker, stated, d.gold)
         rows += r
         labels += y
         groups += g
