@@ -51,7 +51,7 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
 
 def to_event(d: Decision, model: Model) -> dict:
     c = d.candidate
-    f = read_fields(c, d.threatened, model.rankers)
+    f = read_fields(c, d.threatened, model.rankers, model.openers)
     sent = c.sentence
     return {
         "country": c.country,

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..scoring import actor_ok, date_ok
-from . import actors, dates
+from ..scoring import actor_ok, date_ok, justification_ok
+from . import actors, dates, reasons
 from .candidates import NETWORK, Candidate
 from .lexicon import Match
-from .rank import RANKERS, Ranker, choose, register
+from .rank import RANKERS, Ranker, choose, pick, register
 from .when import Found, find
 
 #: The longest stated reason kept, in tokens; a longer span is a clause that goes on past its reason.
@@ -185,11 +185,19 @@ def read_status(c: Candidate, threatened: bool) -> str:
     return "announced" if future else "in_effect"
 
 
-def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object]) -> Fields:
-    """The event's fields; the date and the actor from the trained rankers (models by field,
-    tracker.extract.rank), which weigh the rules' choices among the other values around the event; a field
-    whose ranker is missing from `rankers` is the rule's."""
+def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object],
+                openers: dict[str, dict[str, float]] | None = None) -> Fields:
+    """The event's fields; the date, the actor and the reason from the trained rankers (models by field,
+    tracker.extract.rank), which weigh the rules' choices among the other values around the event (the
+    reason's options start after the model's learned `openers`, tracker.extract.reasons); a field whose
+    ranker is missing from `rankers` is the rule's."""
     reason, category = read_reason(c)
+    model = rankers.get("justification")
+    if model is not None:
+        with reasons.using(openers or {}):
+            best = pick(RANKERS["justification"], c, threatened, model)
+        if best is not None:
+            reason, category = best.value, reasons.category(c, best.where)
     return Fields(
         action=read_action(c, threatened),
         status=read_status(c, threatened),
@@ -203,3 +211,4 @@ def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object]) -> F
 
 register(Ranker("date", dates.FEATURES, dates.options, read_date, date_ok))
 register(Ranker("actor", actors.FEATURES, actors.options, read_actor, actor_ok))
+register(Ranker("justification", reasons.FEATURES, reasons.options, lambda c: read_reason(c)[0], justification_ok))

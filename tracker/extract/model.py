@@ -2,8 +2,9 @@
 
 Gradient-boosted models (LightGBM, saved in its text format: no pickle, no code): one says whether a
 candidate states an event (its measure, threatened or not), the second whether that event is only
-threatened, and one per field ranker which of the values around an event is its date or its actor
-(tracker.extract.rank). The first two read, besides the language-independent features, the scores of
+threatened, and one per field ranker which of the values around an event is its date, its actor or its
+stated reason (tracker.extract.rank; the reason's options start after words learned from the corpus,
+reasons.json). The first two read, besides the language-independent features, the scores of
 two logistic regressions over the candidate's word n-grams (tracker.extract.ngrams, plain JSON weights).
 The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the training
 split), so `confidence` is an observed precision, not a raw score. model.json holds the feature names,
@@ -24,13 +25,14 @@ from .features import feature_names
 from .fields import RANKERS
 from .ngrams import FILE as NGRAM_FILE
 from .ngrams import NgramModel
+from .reasons import FILE as REASONS_FILE
 
 MODEL_DIR = "extractor"
 #: Where the strongest threat cue just before the measure word sits in a feature row, and how strong it must
 #: be to make the event a threat on its own.
 THREAT_BEFORE = feature_names().index("threat_before")
 THREAT_CUE = 0.8
-FILES = ("event.txt", "threat.txt", NGRAM_FILE, "model.json", *(f"{name}.txt" for name in RANKERS))
+FILES = ("event.txt", "threat.txt", NGRAM_FILE, REASONS_FILE, "model.json", *(f"{name}.txt" for name in RANKERS))
 #: Threads LightGBM scores one text's candidates with (see Model.predict).
 PREDICT_THREADS = 1
 
@@ -49,6 +51,7 @@ class Model:
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
     stamp: str
     ngrams: NgramModel  # the word n-gram scores the last two features are
+    openers: dict[str, dict[str, float]]  # per language, the words reasons follow (tracker.extract.reasons)
 
     def calibrate(self, raw: float) -> float:
         xs, ys = self.calibration
@@ -115,7 +118,7 @@ def inputs_hash(folder: Path | None = None, decisions: dict | None = None) -> st
     chosen = {k: decisions.get(k) for k in DECISIONS}
     root = models_dir()
     files = [folder / "event.txt", folder / "threat.txt", *(folder / f"{name}.txt" for name in sorted(RANKERS)),
-             folder / NGRAM_FILE,
+             folder / NGRAM_FILE, folder / REASONS_FILE,
              *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
     digest = hashlib.sha256(json.dumps(chosen, sort_keys=True).encode())
@@ -147,4 +150,5 @@ def load_model(folder: str | None = None) -> Model:
         calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),
         stamp=meta["stamp"],
         ngrams=NgramModel.read(path / NGRAM_FILE),
+        openers=json.loads((path / REASONS_FILE).read_text(encoding="utf-8")),
     )

@@ -20,6 +20,7 @@ from .candidates import Candidate
 class Option:
     value: str | None
     row: list[float]
+    where: tuple[int, ...] | None = None  # where the value stands, for a field that reads more there
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,21 @@ def register(ranker: Ranker) -> None:
     RANKERS[ranker.field] = ranker
 
 
-def choose(ranker: Ranker, c: Candidate, threatened: bool, model) -> str | None:
-    """The option the model scores highest (the first on a tie); the rule's value when there is no model."""
+def pick(ranker: Ranker, c: Candidate, threatened: bool, model) -> Option | None:
+    """The option the model scores highest (the first on a tie); None when there is no model."""
     import numpy as np
 
-    rule = ranker.rule(c)
     if model is None:
-        return rule
-    opts = ranker.options(c, threatened, rule)
+        return None
+    opts = ranker.options(c, threatened, ranker.rule(c))
     scores = model.predict(np.asarray([o.row for o in opts], dtype=float), num_threads=1)
-    return opts[int(np.argmax(scores))].value
+    return opts[int(np.argmax(scores))]
+
+
+def choose(ranker: Ranker, c: Candidate, threatened: bool, model) -> str | None:
+    """The value of the option the model scores highest; the rule's value when there is no model."""
+    best = pick(ranker, c, threatened, model)
+    return ranker.rule(c) if best is None else best.value
 
 
 def _gold_events(events: list[dict], text: str) -> dict[tuple, list[tuple[int, int, dict]]]:

@@ -27,10 +27,12 @@ from pathlib import Path
 
 from ..corpus.store import REVIEW_SPLIT
 from ..scoring import Report, score_document
+from . import reasons
 from .candidates import Candidate
 from .dataset import ELSEWHERE, EVENT, THREAT, document_candidates, gold_keys, labels
 from .features import doc_stats, feature_names, featurise
 from .fields import RANKERS
+from .lexicon import pack
 from .model import THREAT_BEFORE, THREAT_CUE, inputs_hash, ranker_features
 from .ngrams import FILE as NGRAM_FILE
 from .ngrams import NAMES as NGRAM_NAMES
@@ -167,6 +169,19 @@ def fit_ranker(docs: list[Doc], ranker: Ranker):
     return _fit(rows, labels, RANKER_ROUNDS, {"objective": "lambdarank", "min_data_in_leaf": RANKER_LEAF}, groups)
 
 
+def learn_openers(records: list[dict]) -> dict[str, dict[str, float]]:
+    """The words stated reasons follow, per language, in the training texts (tracker.extract.reasons)."""
+    from .text import sentences
+
+    texts = []
+    for rec in records:
+        p = pack(rec.get("language") or "en")
+        if p is not None:
+            texts.append((p.lang.code, rec["text"], rec["events"],
+                          sentences(rec["text"], p.lang.code, None, p.lang.ordinal_dots)))
+    return reasons.learn(texts)
+
+
 def _event(c: Candidate, threatened: bool) -> dict:
     action = {"restrict": "block", "shutdown": "shutdown"}.get(c.klass, c.klass)
     status = "threatened" if threatened else ("lifted" if c.klass == "unblock" else "in_effect")
@@ -257,11 +272,15 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     calibration = _calibration(corpus, oof, threat_threshold)
     event, threat = _fit_pair(docs)
     out.mkdir(parents=True, exist_ok=True)
+    openers = learn_openers(records)
+    with reasons.using(openers):
+        rankers = {f"{name}.txt": fit_ranker(docs, r).model_to_string() for name, r in sorted(RANKERS.items())}
     files = {
         "event.txt": event.model_to_string(),
         "threat.txt": threat.model_to_string(),
-        **{f"{name}.txt": fit_ranker(docs, r).model_to_string() for name, r in sorted(RANKERS.items())},
+        **rankers,
         NGRAM_FILE: fit_ngram_model(docs).to_json(),
+        reasons.FILE: reasons.to_json(openers),
     }
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")
