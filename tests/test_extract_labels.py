@@ -66,3 +66,12 @@ def test_rankers_learn_each_told_event_from_its_own_sentence():
         at += size
     assert "2014-03" in chosen[0] and "2024-05" not in chosen[0]
     assert "2024-05" in chosen[1] and "2014-03" not in chosen[1]
+
+
+def test_a_reviewed_article_is_labelled_by_its_key():
+    """A reviewer vouches for an event of an article, not for the sentence the machine quoted as evidence."""
+    rec = {"id": "t", "language": "en", "text": TEXT, "published": "2024-05-04", "title": None}
+    cands = document_candidates(rec)
+    got = {(c.sentence.index, y) for c, y in zip(cands, labels(cands, [BLOCK], TEXT, by_evidence=False),
+                                                  strict=True) if c.klass == "restrict"}
+    assert got == {(0, EVENT), (1, EVENT), (2, EVENT)}

@@ -10,7 +10,9 @@ service named again, a headline, a later mention) are left out of training (ELSE
 both threatens and carries out is a threat in the threat's sentence, not the measure. Labelled by the key
 alone, every mention of "Twitter" in a text about its blocking taught the models that its sentence states
 a block, and a threat's own sentence that it was the measure (out of fold on the train split of stop 23:
-event F1 0.642 against 0.633 at the best threshold, threats 0.502 against 0.447).
+event F1 0.642 against 0.633 at the best threshold, threats 0.502 against 0.447). A reviewed article
+(`tracker train --with-reviews`) is labelled by its keys alone: its evidence is the sentence the machine
+quoted, which the reviewer did not vouch for.
 """
 
 from __future__ import annotations
@@ -60,10 +62,11 @@ def _stated(events: list[dict], text: str) -> list[tuple[int, int, tuple, bool]]
     return out
 
 
-def labels(cands: list[Candidate], events: list[dict], text: str) -> list[int]:
-    """Each candidate's training label (see the module's docstring)."""
+def labels(cands: list[Candidate], events: list[dict], text: str, *, by_evidence: bool = True) -> list[int]:
+    """Each candidate's training label (see the module's docstring). `by_evidence=False` labels by the key
+    alone: a reviewer vouches for an event of an article, not for the sentence the machine quoted."""
     measures, threats = gold_keys(events)
-    stated = _stated(events, text)
+    stated = _stated(events, text) if by_evidence else []
     said: list[set[bool]] = []  # per candidate: whether its sentence states its key as a measure, a threat
     for c in cands:
         key, s = (c.country, c.platform.lower(), c.klass), c.sentence

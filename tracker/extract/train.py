@@ -111,7 +111,8 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
             cands = _reviewed_only(rec, cands, measures, threats)
         parse_sentences(cands)
         docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
-                        labels(cands, rec["events"], rec["text"]), rec.get("split") == REVIEW_SPLIT))
+                        labels(cands, rec["events"], rec["text"], by_evidence=rec.get("split") != REVIEW_SPLIT),
+                        rec.get("split") == REVIEW_SPLIT))
         if progress:
             progress(1)
     return docs
