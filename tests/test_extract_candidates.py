@@ -214,6 +214,17 @@ def test_actor_prefers_the_named_authority_and_keeps_a_demonym():
     assert read_actor(one("Turkey blocked Wikipedia in 2017.", "Wikipedia")) == "Turkey"
 
 
+def test_an_actor_is_written_without_a_proclitic_or_a_dateline():
+    """The conjunction attached to an Arabic name is not the name, its article is; a dateline's city is not
+    the demonym of the generic noun after its dash."""
+    c = one("وقررت الإمارات وقطر والسعودية حجب المكالمات عبر واتساب.", "WhatsApp", lang="ar")
+    names = [c.doc.text[m.start:m.end] for m in c.doc.of(c.sentence.index, "country")]
+    assert names == ["الإمارات", "قطر", "السعودية"]
+    c = one("Tehran — The government blocked Instagram on Monday.", "Instagram")
+    assert read_actor(c) == "government"
+    assert read_actor(one("Iranian authorities blocked Instagram on Monday.", "Instagram")) == "Iranian authorities"
+
+
 def test_reason_is_the_clause_after_its_opener_with_its_category():
     c = one("Russia blocked LinkedIn in 2016, citing its failure to store user data locally.", "LinkedIn")
     reason, category = read_reason(c)

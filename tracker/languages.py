@@ -29,6 +29,7 @@ class Language:
     parser: str | None = None  # spaCy pipeline with a dependency parser, when the package is installed
     suffixes: bool = False  # names take case endings ("Twitter'a", "Türkiye'de")
     proclitics: tuple[str, ...] = ()  # letters attached before a name ("و", "ب", "ال")
+    articles: tuple[str, ...] = ()  # of those, the ones a name keeps when it is quoted: its article ("ال")
     dateparser_locale: str | None = None  # dateparser language for dates written out (default: code)
     casing: bool = True  # the script has capital letters (names of unknown services can be seen)
     ordinal_dots: bool = False  # "1." before a noun is an ordinal, not a sentence end ("Ankara 1. Sulh Ceza")
@@ -42,11 +43,12 @@ def register_languages(register: Callable[[Language], None]) -> None:
     register(Language("tr", "Turkish", suffixes=True, ordinal_dots=True))
     register(Language("fa", "Persian", proclitics=("و", "ب", "از", "در", "به", "ی"), casing=False, direction="rtl"))
     register(Language("ar", "Arabic", proclitics=("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "وب", "ول",
-                                                  "وك", "فب", "و", "ب", "ف", "ل", "ك"), casing=False,
-                      direction="rtl"))
+                                                  "وك", "فب", "و", "ب", "ف", "ل", "ك"), articles=("ال",),
+                      casing=False, direction="rtl"))
     register(Language("es", "Spanish"))
     register(Language("pt", "Portuguese"))
-    register(Language("fr", "French", parser="fr_core_news_sm", proclitics=("l'", "l’", "d'", "d’", "qu'", "qu’")))
+    register(Language("fr", "French", parser="fr_core_news_sm", proclitics=("l'", "l’", "d'", "d’", "qu'", "qu’"),
+                      articles=("l'", "l’")))
     register(Language("id", "Indonesian"))
 
 

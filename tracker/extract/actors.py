@@ -18,6 +18,8 @@ from .rank import Option, where
 #: How many sentences before the event's own an authority may come from, and how many after.
 BACK = 8
 AHEAD = 1
+#: Punctuation that a country before a generic noun may not stand across.
+_BREAKS = frozenset(",;:—–-()[]«»\"“”|/")
 SOURCES = ("sentence", "earlier_paragraph_same", "earlier_paragraph_other", "title", "later", "country", "none")
 #: What a feature row holds, in order (the model file is checked against it).
 FEATURES = (
@@ -35,13 +37,16 @@ def _text(c: Candidate, index: int) -> str:
 
 
 def phrase(c: Candidate, index: int, m: Match) -> str:
-    """A named authority as written; a generic noun with the country or demonym just before it."""
+    """A named authority as written; a generic noun with the country or demonym just before it, in the same
+    stretch of words (not a dateline's city across its dash: "TEERÃ — O governo")."""
+    text = _text(c, index)
     start = m.start
     if not m.value:
         for other in c.doc.matches[index]:
-            if other.kind == "country" and 0 <= m.first - other.last <= 2:
+            if other.kind == "country" and 0 <= m.first - other.last <= 2 \
+                    and not any(ch in text[other.end:m.start] for ch in _BREAKS):
                 start = min(start, other.start)
-    return _text(c, index)[start:m.end]
+    return text[start:m.end]
 
 
 def _near(ms: list[Match], m: Match, tokens: int = 3) -> float:

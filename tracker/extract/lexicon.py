@@ -203,6 +203,17 @@ class Pack:
             return rest[:1] in ("'", "’") or (len(want) >= 5 and rest.isalpha() and len(rest) <= 5)
         return any(word == p + want for p in self.lang.proclitics)
 
+    def _lead(self, tok: Token, name: Name) -> int:
+        """How many letters of a name's first word are a proclitic that is not the name's ("و" of "والسعودية",
+        and Saudi Arabia; "d'" of "d'Arcep"), so that a name's span, an actor's say, is the name as the text
+        writes it; the language's article stays ("السعودية", "l'Arcep")."""
+        word, head = tok.lower, name.tokens[0]
+        prefix = word[:len(word) - len(head)]
+        if not prefix or not word.endswith(head) or prefix not in self.lang.proclitics:
+            return 0
+        kept = next((a for a in self.lang.articles if prefix.endswith(a)), "")
+        return len(prefix) - len(kept)
+
     def _names_for(self, word: str) -> tuple[Name, ...]:
         """The names whose first word this word may be: itself, without a possessive, inside its clitics or
         (languages with suffixes) before its case ending. The heads in a fixed order (never a set's, which
@@ -233,7 +244,8 @@ class Pack:
                 if len(exact) != n or not all(self._name_token_ok(w, t, k == n - 1, x) for k, (w, t, x) in
                                               enumerate(zip(name.tokens, span, exact, strict=True))):
                     continue
-                out.append(Match(name.kind, name.value, name.weight, i, i + n, span[0].start, span[-1].end))
+                out.append(Match(name.kind, name.value, name.weight, i, i + n, span[0].start + self._lead(span[0], name),
+                                 span[-1].end))
         return _longest(out)
 
     def annotate(self, sent: Sentence) -> list[Match]:
