@@ -2,13 +2,14 @@
 
 Reports give a measure's reason in its own sentence or in one beside it ("The regulator said the ban was
 needed to stop ..."), and mostly after words that are not reason cues of the packs: "for", "that", an
-opening quote mark, "karena dinilai", "за". So where a reason may begin is learned: `tracker train` counts,
-in each language of the train split, the word just before every gold reason against how often that word
-occurs at all, and keeps the share of the words seen before reasons in two texts or more (`reasons.json`, beside the
-model, read once). A clause that starts after such a word or after a reason cue of the pack, in the event's
-sentence or the two on either side, is an option, cut at its clause's end and at the sentence's end; so is
-none. The ranker's model (`justification.txt`) scores them, and the hand-written reading (fields.read_reason)
-is one of the features.
+opening quote mark, "dinilai", "за". So where a reason may begin is learned: `tracker train` counts, in
+each language of the train split, the word just before every gold reason against how often that word
+occurs at all, and keeps the share of the words seen before reasons in two texts or more (`reasons.json`,
+beside the model, read once with it). A clause that starts after such a word or after a reason cue of the
+pack, in the event's sentence or the one on either side, is an option, cut at its clause's end and at the
+sentence's end; so is none. The ranker's model (`justification.txt`) scores them, and the hand-written
+reading (fields.read_reason) is one of the features. On dev, a window of one sentence each way read 0.611,
+two 0.603, three 0.597.
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
                 for k, stop, share, cue in _clauses(c, j, openers)]
     raw.append((None, None, None))
     values = [v for v, _, _ in raw]
+    per_sentence = Counter(j for _, j, _ in raw)
     out = []
     for value, j, span in raw:
         if j is None or span is None:
@@ -151,7 +153,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
                     float(any(m.kind == "country" for m in _inside(ms, k, stop))),
                     float(any(m.kind == "authority" for m in _inside(ms, k, stop))),
                     max((m.weight for m in cats), default=0.0), float(len(cats))]
-            row += [float(sum(1 for _, jj, _ in raw if jj == j))]
+            row += [float(per_sentence[j])]
             where = (j, k, stop)
         row += shared
         row += [float(value == rule), float(values.count(value))]

@@ -159,15 +159,15 @@ def fit_ranker(docs: list[Doc], ranker: Ranker):
     """A field ranker's model, fitted on the options of every candidate that states a gold event (in the
     sentence the gold gives as its evidence, when a candidate of its key stands there: dataset.labels)."""
     rows: list[list[float]] = []
-    labels: list[int] = []
+    right: list[int] = []
     groups: list[int] = []
     for d in docs:
         stated = [c for c, y in zip(d.cands, d.labels, strict=True) if y != ELSEWHERE]
         r, y, g = ranker_rows(ranker, stated, d.gold)
         rows += r
-        labels += y
+        right += y
         groups += g
-    return _fit(rows, labels, RANKER_ROUNDS, {"objective": "lambdarank", "min_data_in_leaf": RANKER_LEAF}, groups)
+    return _fit(rows, right, RANKER_ROUNDS, {"objective": "lambdarank", "min_data_in_leaf": RANKER_LEAF}, groups)
 
 
 def learn_openers(records: list[dict]) -> dict[str, dict[str, float]]:
