@@ -53,6 +53,20 @@ def _near(ms: list[Match], m: Match, tokens: int = 3) -> float:
     return max((x.weight for x in ms if abs(x.center - m.center) <= tokens + (m.last - m.first) / 2), default=0.0)
 
 
+def _mentions(c: Candidate) -> dict[str, int]:
+    """How often the text names each authority, by its written form: counted once per text, kept on its Doc."""
+    doc = c.doc
+    if doc.authority_counts is None:
+        counts: dict[str, int] = {}
+        for k, ms in enumerate(doc.matches):
+            for x in ms:
+                if x.kind == "authority":
+                    written = _text(c, k)[x.start:x.end].lower()
+                    counts[written] = counts.get(written, 0) + 1
+        doc.authority_counts = counts
+    return doc.authority_counts
+
+
 def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     """Every actor the event could have, each with its feature row (in the order of FEATURES)."""
     doc, here = c.doc, c.sentence
@@ -75,12 +89,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
         raw.append((doc.text[m.start:m.end], "country", i, m, 0, len(countries_here)))
     raw.append((None, "none", None, None, 0, 0))
     values = [v for v, *_ in raw]
-    mentions: dict[str, int] = {}
-    for k, ms in enumerate(doc.matches):
-        for x in ms:
-            if x.kind == "authority":
-                written = _text(c, k)[x.start:x.end].lower()
-                mentions[written] = mentions.get(written, 0) + 1
+    mentions = _mentions(c)
     first_seen: dict[str, int] = {}
     for n, v in enumerate(values):
         if v:

@@ -36,6 +36,7 @@ class Doc:
     title_countries: list[str] = field(default_factory=list)
     doc_countries: Counter = field(default_factory=Counter)
     dates: dict[int, list] = field(default_factory=dict)  # sentence index -> its dates (tracker.extract.dates)
+    authority_counts: dict[str, int] | None = None  # authorities by written form (tracker.extract.actors)
 
     def of(self, index: int, kind: str) -> list[Match]:
         return [m for m in self.matches[index] if m.kind == kind]
