@@ -20,6 +20,7 @@ from __future__ import annotations
 from ..vocabulary import action_class, canonical_platform
 from .candidates import Candidate, candidates, class_of, read
 from .lexicon import pack
+from .text import Sentence
 
 NONE, EVENT, THREAT = 0, 1, 2
 #: A candidate of a gold key outside the sentences that state it, when a candidate of the key stands in one.
@@ -48,34 +49,36 @@ def label(c: Candidate, measures: set[tuple], threats: set[tuple]) -> int:
     return NONE
 
 
-def _stated(events: list[dict], text: str) -> list[tuple[int, int, tuple, bool]]:
-    """(start, end, key, threatened) of each gold event's evidence sentence in the text."""
+def told(events: list[dict], text: str) -> list[tuple[int, int, tuple, bool, dict]]:
+    """(start, end, key, threatened, event) for each key of each gold event, with where its evidence stands
+    in the text (start -1 when the text does not hold it)."""
     out = []
     for e in events:
         evidence = e.get("evidence") or ""
         start = text.find(evidence) if evidence else -1
-        if start < 0:
-            continue
         measures, threats = gold_keys([e])
         for threatened, keys in ((False, measures), (True, threats)):
-            out += [(start, start + len(evidence), key, threatened) for key in keys]
+            out += [(start, start + len(evidence), key, threatened, e) for key in keys]
     return out
+
+
+def states(sentence: Sentence, start: int, end: int) -> bool:
+    """Whether a sentence of the text (never the headline) stands in the evidence span [start, end)."""
+    return not sentence.is_title and 0 <= start < sentence.end and sentence.start < end
 
 
 def labels(cands: list[Candidate], events: list[dict], text: str, *, by_evidence: bool = True) -> list[int]:
     """Each candidate's training label (see the module's docstring). `by_evidence=False` labels by the key
     alone: a reviewer vouches for an event of an article, not for the sentence the machine quoted."""
     measures, threats = gold_keys(events)
-    stated = _stated(events, text) if by_evidence else []
-    said: list[set[bool]] = []  # per candidate: whether its sentence states its key as a measure, a threat
-    for c in cands:
-        key, s = (c.country, c.platform.lower(), c.klass), c.sentence
-        said.append(set() if s.is_title else
-                    {th for a, b, k, th in stated if k == key and a < s.end and s.start < b})
-    covered = {(c.country, c.platform.lower(), c.klass) for c, here in zip(cands, said, strict=True) if here}
+    spans = told(events, text) if by_evidence else []
+    keys = [(c.country, c.platform.lower(), c.klass) for c in cands]
+    # per candidate: whether its sentence states its key as a measure (False), as a threat (True)
+    said = [{th for a, b, k, th, _ in spans if k == key and states(c.sentence, a, b)}
+            for c, key in zip(cands, keys, strict=True)]
+    covered = {key for key, here in zip(keys, said, strict=True) if here}
     out = []
-    for c, here in zip(cands, said, strict=True):
-        key = (c.country, c.platform.lower(), c.klass)
+    for c, key, here in zip(cands, keys, said, strict=True):
         y = label(c, measures, threats)
         if y != NONE and not here and key in covered:
             y = ELSEWHERE

@@ -17,12 +17,11 @@ from . import actors, dates, reasons
 from .candidates import NETWORK, Candidate
 from .lexicon import Match
 from .rank import RANKERS, Ranker, choose, pick, register
+from .text import clause_end
 from .when import Found, find
 
 #: The longest stated reason kept, in tokens; a longer span is a clause that goes on past its reason.
 MAX_REASON_TOKENS = 30
-#: Punctuation that ends a reason's clause.
-_CLAUSE_END = (",", ";", ".", ":", "!", "?", "—", "–", "(", ")", "،", "؛", "؟")
 
 
 @dataclass
@@ -135,20 +134,11 @@ def read_reason(c: Candidate) -> tuple[str | None, str | None]:
     anchor = c.trigger.center
     cue = min(cues, key=lambda m: (abs(m.center - anchor), -m.weight))
     toks = sent.tokens
-    end_tok = cue.last
-    while end_tok < len(toks) and end_tok - cue.last < MAX_REASON_TOKENS:
-        gap = c.doc.text[toks[end_tok - 1].end:toks[end_tok].start] if end_tok > cue.last else ""
-        if end_tok > cue.last and any(p in gap for p in _CLAUSE_END):
-            break
-        end_tok += 1
+    end_tok = clause_end(c.doc.text, toks, cue.last, MAX_REASON_TOKENS)
     if end_tok <= cue.last:
         return None, None
-    start, end = toks[cue.last].start, toks[end_tok - 1].end
-    reason = _span(c, start, end)
-    inside = [m for m in _kind(c, index, "category") if m.first >= cue.last and m.last <= end_tok]
-    pool = inside or _kind(c, index, "category")
-    category = max(pool, key=lambda m: m.weight).value if pool else "other"
-    return reason, category
+    reason = _span(c, toks[cue.last].start, toks[end_tok - 1].end)
+    return reason, reasons.category(c, (index, cue.last, end_tok))
 
 
 # ---- scope, action, status -------------------------------------------------------------------------------
@@ -191,13 +181,13 @@ def read_fields(c: Candidate, threatened: bool, rankers: dict[str, object],
     tracker.extract.rank), which weigh the rules' choices among the other values around the event (the
     reason's options start after the model's learned `openers`, tracker.extract.reasons); a field whose
     ranker is missing from `rankers` is the rule's."""
-    reason, category = read_reason(c)
     model = rankers.get("justification")
-    if model is not None:
+    if model is None:
+        reason, category = read_reason(c)
+    else:
         with reasons.using(openers or {}):
             best = pick(RANKERS["justification"], c, threatened, model)
-        if best is not None:
-            reason, category = best.value, reasons.category(c, best.where)
+        reason, category = best.value, reasons.category(c, best.where)
     return Fields(
         action=read_action(c, threatened),
         status=read_status(c, threatened),

@@ -71,30 +71,22 @@ def choose(ranker: Ranker, c: Candidate, threatened: bool, model) -> str | None:
 
 
 def _gold_events(events: list[dict], text: str) -> dict[tuple, list[tuple[int, int, dict]]]:
-    """The gold events of each key their candidates carry, as training labels them (dataset.gold_keys):
+    """The gold events of each key their candidates carry, as training labels them (dataset.told):
     (threatened, country, service, class of the measure), each with where its evidence stands in the text."""
-    from .dataset import gold_keys
+    from .dataset import told
 
     out: dict[tuple, list[tuple[int, int, dict]]] = {}
-    for e in events:
-        evidence = e.get("evidence") or ""
-        start = text.find(evidence) if evidence else -1
-        measures, threats = gold_keys([e])
-        for threatened, keys in ((False, measures), (True, threats)):
-            for key in keys:
-                out.setdefault((threatened, *key), []).append((start, start + len(evidence), e))
+    for start, end, key, threatened, e in told(events, text):
+        out.setdefault((threatened, *key), []).append((start, end, e))
     return out
 
 
 def _stated_by(c: Candidate, told: list[tuple[int, int, dict]]) -> dict:
     """Of a key's gold events, the one whose evidence holds the candidate's sentence, else the first: a text
     can tell one key twice (a block in 2014 and another in 2024), each with its own date and actor."""
-    s = c.sentence
-    if not s.is_title:
-        for start, end, e in told:
-            if start >= 0 and start < s.end and s.start < end:
-                return e
-    return told[0][2]
+    from .dataset import states
+
+    return next((e for start, end, e in told if states(c.sentence, start, end)), told[0][2])
 
 
 def training_rows(ranker: Ranker, cands: list[Candidate], events: list[dict]

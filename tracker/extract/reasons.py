@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from .candidates import CLASSES, Candidate
 from .rank import Option
+from .text import clause_end
 
 #: Sentences before and after the event's own that a reason may stand in.
 BACK = 1
@@ -34,8 +35,6 @@ MIN_SHARE = 0.01
 #: The longest option, in tokens.
 MAX_TOKENS = 40
 FILE = "reasons.json"
-#: Punctuation that ends a reason's clause.
-CLAUSE_END = (",", ";", ".", ":", "!", "?", "—", "–", "(", ")", "،", "؛", "؟")
 QUOTES = frozenset('"“”«»„\'')
 SOURCES = ("sentence", "before", "after", "none")
 #: What a feature row holds, in order (the model file is checked against it).
@@ -101,10 +100,7 @@ def _clauses(c: Candidate, j: int, openers: dict[str, float]) -> list[tuple[int,
         share, cue = openers.get(toks[k - 1].lower, 0.0), cues.get(k, 0.0)
         if not share and cue < 0.5:
             continue
-        end = k + 1
-        while end < len(toks) and not any(p in doc.text[toks[end - 1].end:toks[end].start] for p in CLAUSE_END):
-            end += 1
-        for stop in sorted({end, len(toks)}):
+        for stop in sorted({clause_end(doc.text, toks, k), len(toks)}):
             if stop - k <= MAX_TOKENS:
                 out.append((k, stop, share, cue))
     return out
@@ -142,16 +138,17 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
             source = "sentence" if j == i else ("before" if j < i else "after")
             row = [float(s == source) for s in SOURCES] + [float(abs(i - j)), float(sent.paragraph == here.paragraph)]
             mine = j == i and not c.from_list_head
-            cats = [m for m in ms if m.kind == "category" and m.first >= k and m.last <= stop]
+            held = _inside(ms, k, stop)
+            cats = [m for m in held if m.kind == "category"]
             row += [share, cue, float(stop - k), float(stop == len(sent.tokens)),
                     float(sent.tokens[k - 1].text in QUOTES or sent.tokens[k].text[:1] in QUOTES),
                     float(mine and sent.tokens[k].start >= c.trigger.end),
                     abs(sent.tokens[k].start - c.trigger.start) / max(len(sent.text), 1) if mine else -1.0,
                     float(mine and k <= c.trigger.first and c.trigger.last <= stop),
-                    float(any(m.kind == "trigger" for m in _inside(ms, k, stop))),
-                    float(any(m.kind == "platform" and m.value == c.platform for m in _inside(ms, k, stop))),
-                    float(any(m.kind == "country" for m in _inside(ms, k, stop))),
-                    float(any(m.kind == "authority" for m in _inside(ms, k, stop))),
+                    float(any(m.kind == "trigger" for m in held)),
+                    float(any(m.kind == "platform" and m.value == c.platform for m in held)),
+                    float(any(m.kind == "country" for m in held)),
+                    float(any(m.kind == "authority" for m in held)),
                     max((m.weight for m in cats), default=0.0), float(len(cats))]
             row += [float(per_sentence[j])]
             where = (j, k, stop)

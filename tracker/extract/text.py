@@ -54,6 +54,20 @@ class Sentence:
     list_head: int | None = None  # index of the sentence ending with ':' that this list line belongs to
 
 
+#: Punctuation that ends a clause (a stated reason runs to the first of them).
+CLAUSE_END = (",", ";", ".", ":", "!", "?", "—", "–", "(", ")", "،", "؛", "؟")
+
+
+def clause_end(text: str, toks: list[Token], first: int, limit: int | None = None) -> int:
+    """Where the clause that starts at token `first` ends (an exclusive token index): before the first clause
+    punctuation after that token, at the sentence's end, or `limit` tokens on."""
+    stop = len(toks) if limit is None else min(len(toks), first + limit)
+    end = first + 1
+    while end < stop and not any(p in text[toks[end - 1].end:toks[end].start] for p in CLAUSE_END):
+        end += 1
+    return min(end, len(toks))
+
+
 def lower(text: str, language: str = "") -> str:
     """Case-folded text of the same length, so offsets still line up (Turkish dotted and dotless i kept)."""
     if language in ("tr", "az"):
