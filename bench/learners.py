@@ -42,7 +42,7 @@ def add_ngrams(train: list[T.Doc], dev: list[T.Doc]) -> None:
     model = T.fit_ngram_model(train)
     for d in dev:
         if d.cands:
-            d.rows = [r[:-2] + sc for r, sc in zip(d.rows, model.scores(d.cands), strict=True)]
+            d.rows = [r[:-len(T.NGRAM_NAMES)] + sc for r, sc in zip(d.rows, model.scores(d.cands), strict=True)]
 
 
 def add_minilm(train: list[T.Doc], dev: list[T.Doc], components: int = 16) -> None:

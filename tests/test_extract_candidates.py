@@ -64,6 +64,24 @@ def test_bullet_lines_take_the_measure_of_the_sentence_that_opens_the_list():
     assert {("AZ", p, "restrict") for p in ("Facebook", "TikTok", "Medianálisis")} <= keys(text)
 
 
+def test_a_list_whose_opening_sentence_has_no_measure_takes_the_one_before_it():
+    # the measure stands in the sentence before the list's opener, in its paragraph or the one before
+    text = ("Moldova's security service ordered the blocking of 31 Russian media outlets. The list published "
+            "on Monday includes:\n\n- TASS\n- Izvestia")
+    assert {("MD", p, "restrict") for p in ("TASS", "Izvestia")} <= keys(text)
+    text = ("Togo's government blocked several services on election day.\n\nServices affected:\n\n"
+            "- Facebook\n- Signal")
+    assert {("TG", p, "restrict") for p in ("Facebook", "Signal")} <= keys(text)
+
+
+def test_a_sentence_without_a_country_may_take_any_country_of_its_context():
+    # "Moldova's ... Russian media outlets": the country is Moldova, not the last country named
+    text = "Moldova's security service blocked 31 Russian media outlets, among them:\n\n- TASS"
+    assert {("MD", "TASS", "restrict"), ("RU", "TASS", "restrict")} <= keys(text)
+    text = "Moldova's security service acted against 31 Russian media outlets. It blocked TASS on Monday."
+    assert {("MD", "TASS", "restrict"), ("RU", "TASS", "restrict")} <= keys(text)
+
+
 def test_a_service_as_modifier_of_a_fine():
     assert ("RU", "Google", "fine") in keys("A Moscow court fined Google 3 million roubles on Tuesday.")
 
@@ -212,6 +230,22 @@ def test_actor_prefers_the_named_authority_and_keeps_a_demonym():
     assert read_actor(one("On Friday Roskomnadzor said it had slowed down Twitter.", "Twitter")) == "Roskomnadzor"
     assert read_actor(one("Iranian authorities blocked Instagram on Monday.", "Instagram")) == "Iranian authorities"
     assert read_actor(one("Turkey blocked Wikipedia in 2017.", "Wikipedia")) == "Turkey"
+
+
+def test_a_list_lines_actor_options_know_the_sentence_of_the_measure():
+    from tracker.extract import actors
+
+    text = ("Pakistan's telecom regulator PTA ordered the blocking of several apps on Monday. They "
+            "include:\n\n- TikTok\n- Bigo Live\n- Tinder\n- Tagged\n- Skout\n- Grindr\n- SayHi\n- Likee\n- Viber\n- Zoom")
+    c = next(c for c in cands(text) if c.platform == "Zoom")
+    assert c.from_list_head and c.trigger_sentence == 0
+    opts = actors.options(c, False, None)
+    at = actors.FEATURES.index("measure_sentence")
+    # the opener stands more than BACK sentences above the last line: still an option, marked as the
+    # measure's sentence
+    marked = [o.value for o in opts if o.row[at] == 1.0]
+    assert "PTA" in marked and "Pakistan's telecom regulator" in marked
+    assert not any(o.row[at] for o in opts if o.value is None)
 
 
 def test_an_actor_is_written_without_a_proclitic_or_a_dateline():

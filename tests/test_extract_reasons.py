@@ -51,6 +51,17 @@ def test_options_start_after_openers_in_the_sentence_and_beside_it():
         assert [o.value for o in reasons.options(c, False, None)] == [None]
 
 
+def test_a_list_lines_options_are_read_around_the_sentence_that_opens_the_list():
+    # the reason is told with the measure, above the list, not beside the fourth line
+    text = ("Moldova's security service ordered the blocking of Russian outlets for the spread of "
+            "disinformation. The list includes:\n\n- TASS\n- Interfax\n- Izvestia\n- Vedomosti")
+    c = _candidate(text, "Vedomosti")
+    assert c.from_list_head and c.trigger_sentence == 0 and c.sentence.index == 5
+    with reasons.using({"en": {"for": 0.1}}):
+        values = [o.value for o in reasons.options(c, False, None)]
+    assert "the spread of disinformation" in values
+
+
 @pytest.mark.parametrize("text", [
     # after "for", which opens reasons in the corpus but is no cue of the English pack
     "Pakistan blocked TikTok on Friday for immoral and indecent content.",

@@ -28,7 +28,7 @@ FEATURES = (
     "order_next", "report_next", "agent_next", "measure_there", "mentions", "names_service", "names_country",
     "country_subject", "authorities_here",
     "named_here", "lead", "threatened", *(f"class_{k}" for k in CLASSES), "rule_choice", "same_value_options",
-    "first_mention",
+    "first_mention", "measure_sentence",
 )
 
 
@@ -71,6 +71,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     """Every actor the event could have, each with its feature row (in the order of FEATURES)."""
     doc, here = c.doc, c.sentence
     i = here.index
+    t = c.trigger_sentence  # where the measure word stands: a list line's is its opener
     anchor = c.trigger.center if not c.from_list_head else 0.0
     authorities_here = doc.of(i, "authority")
     countries_here = [m for m in doc.of(i, "country") if m.value == c.country]
@@ -78,11 +79,11 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     shared = [subject, float(len(authorities_here)), float(any(m.value for m in authorities_here)),
               float(here.paragraph == 0 or i <= 2), float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Match | None, int, int]] = []  # value, source, j, match, rank, n
-    window = list(range(max(0, i - BACK), min(len(doc.sentences), i + AHEAD + 1)))
+    window = list(range(max(0, min(i, t) - BACK), min(len(doc.sentences), i + AHEAD + 1)))
     titles = [s.index for s in doc.sentences if s.is_title and s.index not in window]
     for j in titles + window:
         found = doc.of(j, "authority")
-        ranked = sorted(found, key=lambda m: abs(m.center - anchor)) if j == i else found
+        ranked = sorted(found, key=lambda m: abs(m.center - c.trigger.center)) if j == t else found
         for m in found:
             raw.append((phrase(c, j, m), where(c, j), j, m, ranked.index(m), len(found)))
     for m in countries_here:  # a candidate's sentence is never the headline
@@ -100,7 +101,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
         if j is not None and m is not None:
             other = doc.sentences[j]
             row += [float(abs(i - j)), float(here.paragraph - other.paragraph) if not other.is_title else -1.0]
-            row += [abs(m.center - anchor), float(m.center < anchor)] if j == i else [-1.0, -1.0]
+            row += [abs(m.center - c.trigger.center), float(m.center < c.trigger.center)] if j == t else [-1.0, -1.0]
             row += [float(bool(m.value)), m.weight, float(m.value == c.country),
                     float(bool(m.value) and m.value != c.country)]
             row += [float(len((value or "").split())), float(rank), float(count),
@@ -112,6 +113,6 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
             row += [-1.0] * 4 + [0.0] * 14
         row += shared
         row += [float(value == rule), float(values.count(value)),
-                float(bool(value) and first_seen.get((value or "").lower()) == n)]
+                float(bool(value) and first_seen.get((value or "").lower()) == n), float(j == t)]
         out.append(Option(value, row))
     return out

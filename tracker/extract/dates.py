@@ -46,7 +46,7 @@ def _weight(c: Candidate, index: int, kind: str) -> float:
 
 
 def _source(c: Candidate, j: int) -> str:
-    if j == c.sentence.list_head:
+    if j == c.sentence.list_head or (c.from_list_head and j == c.trigger_sentence):
         return "list_head"
     if j > c.sentence.index + AHEAD:
         return "closing"  # the text's last line: where a statement gives its place and date
@@ -60,11 +60,12 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     anchor = c.trigger.start if not c.from_list_head else here.start
     pub = doc.published[:10] if doc.published else None
     pub_year = int(pub[:4]) if pub and pub[:4].isdigit() else None
-    shared = [_weight(c, i, "background"), _weight(c, i, "recency"), _weight(c, i, "future"),
-              _weight(c, i, "ongoing"), float(here.paragraph == 0 or i <= 2), float(len(_dates(c, i))),
+    t = c.trigger_sentence  # how the measure is told (a list line's in its opener)
+    shared = [_weight(c, t, "background"), _weight(c, t, "recency"), _weight(c, t, "future"),
+              _weight(c, t, "ongoing"), float(here.paragraph == 0 or i <= 2), float(len(_dates(c, i))),
               float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Found | None, int]] = []  # value, source, sentence, date, rank
-    window = list(range(max(0, i - BACK), min(len(doc.sentences), i + AHEAD + 1)))
+    window = list(range(max(0, min(i, t) - BACK), min(len(doc.sentences), i + AHEAD + 1)))
     if len(doc.sentences) - 1 > window[-1]:
         window.append(len(doc.sentences) - 1)
     for j in window:

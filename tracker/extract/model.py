@@ -5,7 +5,8 @@ candidate states an event (its measure, threatened or not), the second whether t
 threatened, and one per field ranker which of the values around an event is its date, its actor or its
 stated reason (tracker.extract.rank; the reason's options start after words learned from the corpus,
 reasons.json). The first two read, besides the language-independent features, the scores of
-two logistic regressions over the candidate's word n-grams (tracker.extract.ngrams, plain JSON weights).
+logistic regressions over the candidate's word n-grams and over its whole text's (tracker.extract.ngrams,
+plain JSON weights).
 The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the training
 split), so `confidence` is an observed precision, not a raw score. model.json holds the feature names,
 the thresholds, the calibration and the version stamp.

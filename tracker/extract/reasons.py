@@ -112,8 +112,9 @@ def _inside(ms, first: int, last: int) -> list:
 
 def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     """Every reason the event could have, each with its feature row (in the order of FEATURES)."""
-    doc, here = c.doc, c.sentence
-    i = here.index
+    doc = c.doc
+    i = c.trigger_sentence  # a list line's reason is told around its opener's measure, not beside the line
+    here = doc.sentences[i]
     openers = (_TABLE.get() or {}).get(doc.language, {})
     shared = [float(len(doc.of(i, "reason"))), float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, int | None, tuple[int, int, float, float] | None]] = []
@@ -137,7 +138,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
             ms = doc.matches[j]
             source = "sentence" if j == i else ("before" if j < i else "after")
             row = [float(s == source) for s in SOURCES] + [float(abs(i - j)), float(sent.paragraph == here.paragraph)]
-            mine = j == i and not c.from_list_head
+            mine = j == i  # the measure word stands in sentence i (a list opener's too)
             held = _inside(ms, k, stop)
             cats = [m for m in held if m.kind == "category"]
             row += [share, cue, float(stop - k), float(stop == len(sent.tokens)),

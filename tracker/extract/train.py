@@ -120,7 +120,8 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
 
 def fit_ngram_model(docs: list[Doc]) -> NgramModel:
     kept = [(c, y) for d in docs for c, y in zip(d.cands, d.labels, strict=True) if y != ELSEWHERE]
-    return fit_ngrams([c for c, _ in kept], [y for _, y in kept], {EVENT, THREAT}, THREAT)
+    texts = [(d.cands[0].doc, bool(d.gold)) for d in docs if d.cands]
+    return fit_ngrams([c for c, _ in kept], [y for _, y in kept], {EVENT, THREAT}, THREAT, texts)
 
 
 def stack_ngrams(docs: list[Doc]) -> None:
