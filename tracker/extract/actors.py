@@ -72,10 +72,10 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     doc, here = c.doc, c.sentence
     i = here.index
     t = c.trigger_sentence  # where the measure word stands: a list line's is its opener
-    anchor = c.trigger.center if not c.from_list_head else 0.0
     authorities_here = doc.of(i, "authority")
     countries_here = [m for m in doc.of(i, "country") if m.value == c.country]
-    subject = float(any(m.center < anchor for m in countries_here) and not c.from_list_head)
+    # the country as the subject of its own sentence's measure ("Turkey blocked X"); never a list line's
+    subject = float(not c.from_list_head and any(m.center < c.trigger.center for m in countries_here))
     shared = [subject, float(len(authorities_here)), float(any(m.value for m in authorities_here)),
               float(here.paragraph == 0 or i <= 2), float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Match | None, int, int]] = []  # value, source, j, match, rank, n

@@ -51,7 +51,7 @@ class Model:
     threat_threshold: float
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
     stamp: str
-    ngrams: NgramModel  # the word n-gram scores the last two features are
+    ngrams: NgramModel  # the n-gram regressions whose scores are the last features (tracker.extract.ngrams)
     openers: dict[str, dict[str, float]]  # per language, the words reasons follow (tracker.extract.reasons)
 
     def calibrate(self, raw: float) -> float:

@@ -2,9 +2,9 @@
 
 Every candidate of every training text is a row (tracker.extract.dataset). The event model learns which
 candidates state an event, the threat model which of those are only threatened, and the field rankers
-(tracker.extract.rank) which of the dates and actors around an event are its own; all are LightGBM with
-fixed seeds on fixed threads, so the same corpus gives the same files. Their last two features are the
-scores of the word n-gram regressions (tracker.extract.ngrams), stacked: each training text gets the scores
+(tracker.extract.rank) which of the dates, actors and reasons around an event are its own; all are LightGBM
+with fixed seeds on fixed threads, so the same corpus gives the same files. The event and threat models' last
+features are the scores of the n-gram regressions (tracker.extract.ngrams), stacked: each training text gets the scores
 of regressions fitted on the other folds, as an unseen text would. Out-of-fold scores (five folds by
 document) choose the thresholds (the most precise within the noise of the best event F1) and fit the
 isotonic calibration of `confidence`;
