@@ -330,16 +330,22 @@ def eval_command(gold_paths: tuple[Path, ...], split: str | None, language: str 
 @click.option("--with-reviews", "reviews_dir", type=click.Path(exists=True, path_type=Path), default=None,
               help="Also train on reviewed articles (a folder written by `tracker export gold`); never on a "
                    "text of the dev or test split.")
+@click.option("--seed", type=int, default=None, help="LightGBM's seed (default: the shipped model's, 7). "
+              "Another seed gives another model of the same corpus: the noise any change is read against.")
 @json_option
-def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, as_json: bool) -> None:
+def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, seed: int | None,
+          as_json: bool) -> None:
     """Rebuild the event model from the corpus's train split (deterministic; a few minutes on 2 cores).
 
     The model files and their version stamp go into models/extractor/, from where every extraction reads them.
 
     Example: tracker train && tracker eval corpus/texts --split dev
+
+    Example: tracker train --seed 8 --out /tmp/seed8 (the same corpus under another seed)
     """
     from .corpus.store import load
     from .extract.model import model_dir
+    from .extract.train import SEED
     from .extract.train import train as run_train
 
     records = load([corpus_dir], split="train")
@@ -354,7 +360,8 @@ def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, as_j
                    err=True)
         records += reviewed.records
     with click.progressbar(length=len(records), label="Reading the corpus", file=sys.stderr) as bar:
-        report = run_train(records, out_dir or model_dir(), progress=bar.update)
+        report = run_train(records, out_dir or model_dir(), progress=bar.update,
+                           seed=SEED if seed is None else seed)
     if as_json:
         echo_json(report.as_dict())
         return

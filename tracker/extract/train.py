@@ -118,10 +118,16 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
     return docs
 
 
+def document_examples(docs: list[Doc]) -> list[tuple[object, bool]]:
+    """The document regression's texts, each with whether it states a measure. A reviewed text whose reviews
+    only rejected is left out: the reviewers refused what the machine read, which says nothing of the rest
+    of the text (a review vouches for a measure it confirms, so a confirmed one counts)."""
+    return [(d.cands[0].doc, bool(d.gold)) for d in docs if d.cands and (d.gold or not d.reviewed)]
+
+
 def fit_ngram_model(docs: list[Doc]) -> NgramModel:
     kept = [(c, y) for d in docs for c, y in zip(d.cands, d.labels, strict=True) if y != ELSEWHERE]
-    texts = [(d.cands[0].doc, bool(d.gold)) for d in docs if d.cands]
-    return fit_ngrams([c for c, _ in kept], [y for _, y in kept], {EVENT, THREAT}, THREAT, texts)
+    return fit_ngrams([c for c, _ in kept], [y for _, y in kept], {EVENT, THREAT}, THREAT, document_examples(docs))
 
 
 def stack_ngrams(docs: list[Doc]) -> None:
@@ -139,24 +145,25 @@ def _fold(doc_id: str) -> int:
 
 
 def _fit(rows: list[list[float]], labels: list[int], rounds: int, params: dict | None = None,
-         groups: list[int] | None = None):
+         groups: list[int] | None = None, seed: int = SEED):
     import lightgbm as lgb
     import numpy as np
 
     data = lgb.Dataset(np.asarray(rows, dtype=float), np.asarray(labels), group=groups, free_raw_data=True)
-    return lgb.train({**PARAMS, **(params or {})}, data, num_boost_round=rounds)
+    return lgb.train({**PARAMS, **(params or {}), "seed": seed}, data, num_boost_round=rounds)
 
 
-def _fit_pair(docs: list[Doc]):
+def _fit_pair(docs: list[Doc], seed: int = SEED):
     kept = [(r, y) for d in docs for r, y in zip(d.rows, d.labels, strict=True) if y != ELSEWHERE]
     rows, ys = [r for r, _ in kept], [y for _, y in kept]
-    event = _fit(rows, [int(y in (EVENT, THREAT)) for y in ys], EVENT_ROUNDS)
+    event = _fit(rows, [int(y in (EVENT, THREAT)) for y in ys], EVENT_ROUNDS, seed=seed)
     pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
-    threat = _fit([r for r, _ in pos], [int(y == THREAT) for _, y in pos], THREAT_ROUNDS, {"min_data_in_leaf": 5})
+    threat = _fit([r for r, _ in pos], [int(y == THREAT) for _, y in pos], THREAT_ROUNDS, {"min_data_in_leaf": 5},
+                  seed=seed)
     return event, threat
 
 
-def fit_ranker(docs: list[Doc], ranker: Ranker):
+def fit_ranker(docs: list[Doc], ranker: Ranker, seed: int = SEED):
     """A field ranker's model, fitted on the options of every candidate that states a gold event (in the
     sentence the gold gives as its evidence, when a candidate of its key stands there: dataset.labels)."""
     rows: list[list[float]] = []
@@ -168,7 +175,8 @@ def fit_ranker(docs: list[Doc], ranker: Ranker):
         rows += r
         right += y
         groups += g
-    return _fit(rows, right, RANKER_ROUNDS, {"objective": "lambdarank", "min_data_in_leaf": RANKER_LEAF}, groups)
+    return _fit(rows, right, RANKER_ROUNDS, {"objective": "lambdarank", "min_data_in_leaf": RANKER_LEAF}, groups,
+                seed)
 
 
 def learn_openers(records: list[dict]) -> dict[str, dict[str, float]]:
@@ -212,14 +220,14 @@ def score_docs(docs: list[Doc], scores: dict[str, list[tuple[float, float]]], t:
     return report
 
 
-def _out_of_fold(docs: list[Doc]) -> dict[str, list[tuple[float, float]]]:
+def _out_of_fold(docs: list[Doc], seed: int = SEED) -> dict[str, list[tuple[float, float]]]:
     import numpy as np
 
     scores: dict[str, list[tuple[float, float]]] = {}
     for k in range(FOLDS):
         train = [d for d in docs if _fold(d.id) != k]
         held = [d for d in docs if _fold(d.id) == k]
-        event, threat = _fit_pair(train)
+        event, threat = _fit_pair(train, seed)
         for d in held:
             if not d.rows:
                 scores[d.id] = []
@@ -261,22 +269,25 @@ def _calibration(docs: list[Doc], oof: dict, tt: float) -> dict[str, list[float]
             "probability": [round(float(y), 6) for y in iso.y_thresholds_]}
 
 
-def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | None = None) -> TrainReport:
-    """Train on `records` (the train split, plus reviewed texts) and write the model into `out`."""
+def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | None = None,
+          seed: int = SEED) -> TrainReport:
+    """Train on `records` (the train split, plus reviewed texts) and write the model into `out`. `seed` is
+    LightGBM's (bagging and feature sampling): another seed gives another model of the same data, which is
+    how the noise of a retraining is read (two seeds differ by up to 0.01 of dev event F1)."""
     import time
 
     start = time.monotonic()
     docs = build(records, progress)
     stack_ngrams(docs)
-    oof = _out_of_fold(docs)
+    oof = _out_of_fold(docs, seed)
     corpus = [d for d in docs if not d.reviewed] or docs
     threshold, threat_threshold, report = _choose_thresholds(corpus, oof)
     calibration = _calibration(corpus, oof, threat_threshold)
-    event, threat = _fit_pair(docs)
+    event, threat = _fit_pair(docs, seed)
     out.mkdir(parents=True, exist_ok=True)
     openers = learn_openers(records)
     with reasons.using(openers):
-        rankers = {f"{name}.txt": fit_ranker(docs, r).model_to_string() for name, r in sorted(RANKERS.items())}
+        rankers = {f"{name}.txt": fit_ranker(docs, r, seed).model_to_string() for name, r in sorted(RANKERS.items())}
     files = {
         "event.txt": event.model_to_string(),
         "threat.txt": threat.model_to_string(),
@@ -297,7 +308,7 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
         "threat_threshold": threat_threshold,
         "calibration": calibration,
         "trained_on": {"documents": len(docs), "corpus_sha256": corpus_hash(records)},
-        "params": {**PARAMS, "event_rounds": EVENT_ROUNDS, "threat_rounds": THREAT_ROUNDS, "folds": FOLDS,
+        "params": {**PARAMS, "seed": seed, "event_rounds": EVENT_ROUNDS, "threat_rounds": THREAT_ROUNDS, "folds": FOLDS,
                    "ranker_rounds": RANKER_ROUNDS, "ranker_min_data_in_leaf": RANKER_LEAF},
         "out_of_fold": report.as_dict()["events"],
         "inputs_sha256": inputs,
