@@ -225,3 +225,40 @@ def test_reviewed_records_teach_only_the_keys_reviewers_decided() -> None:
     # the kept rows are computed as over the whole text: the same features as in the full build
     full_rows = {id(c): r for c, r in zip(everything.cands, everything.rows, strict=True)}
     assert all(r in full_rows.values() for r in reviewed.rows)
+
+
+def test_a_text_whose_reviews_only_rejected_is_no_negative_document() -> None:
+    """The document regression learns whether a text states a measure at all. A reviewed text with a
+    confirmed event is a positive; one whose only review rejected the machine's reading is left out (the rest
+    of the text was not looked at), while a corpus text without events stays a negative."""
+    from tracker.extract.train import build, document_examples
+
+    _aid, _, published, title, text = factories.ARTICLES[0]
+    block = {"country": "RU", "platform": "Twitter", "action": "block", "status": "in_effect", "evidence": ""}
+    throttle = {"country": "RU", "platform": "Twitter", "action": "throttle", "status": "in_effect",
+                "actor": None, "date": None, "scope": None, "justification": None, "justification_category": None,
+                "evidence": factories.MENTIONS[0][12]}
+    base = {"language": "en", "title": title, "published": published, "text": text}
+    refused = {**base, "id": "review-1", "events": [], "rejected": [block], "split": "review"}
+    confirmed = {**base, "id": "review-2", "events": [throttle], "rejected": [], "split": "review"}
+    negative = {**base, "id": "neg-1", "events": [], "split": "train"}
+    docs = build([refused, confirmed, negative])
+    assert all(d.cands for d in docs)
+    assert [label for _, label in document_examples(docs)] == [True, False]
+    assert [doc for doc, _ in document_examples(docs)] == [docs[1].cands[0].doc, docs[2].cands[0].doc]
+
+
+def test_export_gold_leaves_out_a_threat_merged_into_a_confirmed_measure(tmp_path: Path) -> None:
+    """An event's page shows the measure (and its lift), not the threats merged into it, so confirming the
+    throttling vouches for the throttling alone: the threat's mention is neither a gold event nor refused."""
+    path = factories.write_database(tmp_path / "tracker.db")
+    db = open_db(path)
+    with db.conn:  # the threat (mention 2, the wire story) merged into the throttling it came before
+        db.execute("UPDATE event_sources SET event_id = ? WHERE mention_id = 2", [RU])
+    db.close()
+    run("review", "confirm", RU, "--db", str(path))
+    run("export", "gold", str(tmp_path / "gold"), "--db", str(path))
+    wire = {r["id"]: r for r in load([tmp_path / "gold"])}["review-1"]
+    assert [(e["platform"], e["action"], e["status"]) for e in wire["events"]] == [
+        ("Twitter", "throttle", "in_effect")]
+    assert wire["rejected"] == [] and wire["notes"] == f"reviewed events: {RU}"
