@@ -69,13 +69,15 @@ def test_a_list_lines_options_are_read_around_the_sentence_that_opens_the_list()
     "Pakistan has blocked TikTok. The regulator said it acted because of immoral and indecent content on the app.",
 ])
 def test_the_shipped_model_reads_reasons_the_rule_does_not(text):
-    from tracker.extract.engine import extract
-    from tracker.extract.fields import read_reason
+    """The reason ranker of the shipped model, asked as extraction asks it once an event is decided
+    (engine.to_event): whether the event model accepts these two-line texts moves from one retraining to the
+    next (they score near the threshold), and is not what this tests."""
+    from tracker.extract.fields import read_fields, read_reason
 
     model = load_model()
     assert model.rankers.get("justification") is not None and model.openers.get("en")
     c = _candidate(text, "TikTok")
     assert read_reason(c) == (None, None)
-    (event,) = extract(text, "en", "2024-05-04", None, model)
-    assert event["justification"].startswith("immoral and indecent content")
-    assert event["justification_category"] == "harmful_content"
+    fields = read_fields(c, False, model.rankers, model.openers)
+    assert fields.justification.startswith("immoral and indecent content")
+    assert fields.justification_category == "harmful_content"
