@@ -79,13 +79,12 @@ def document_words(doc: Doc) -> list[str]:
 
 def document_grams(doc: Doc) -> set[str]:
     """The distinct 1- and 2-grams of a text's words."""
-    words = document_words(doc)
-    return {" ".join(words[i:i + n]) for n in (1, 2) for i in range(len(words) - n + 1)}
+    return grams(document_words(doc), (1, 2))
 
 
-def grams(words: list[str]) -> set[str]:
-    """The distinct 1-, 2- and 3-grams of a word list."""
-    return {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+def grams(words: list[str], sizes: tuple[int, ...] = (1, 2, 3)) -> set[str]:
+    """The distinct n-grams of a word list, for each n of `sizes` (a candidate's window: 1 to 3)."""
+    return {" ".join(words[i:i + n]) for n in sizes for i in range(len(words) - n + 1)}
 
 
 @dataclass
