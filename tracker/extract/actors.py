@@ -79,7 +79,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
     shared = [subject, float(len(authorities_here)), float(any(m.value for m in authorities_here)),
               float(here.paragraph == 0 or i <= 2), float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Match | None, int, int]] = []  # value, source, j, match, rank, n
-    window = list(range(max(0, min(i, t) - BACK), min(len(doc.sentences), i + AHEAD + 1)))
+    window = c.around(BACK, AHEAD)
     titles = [s.index for s in doc.sentences if s.is_title and s.index not in window]
     for j in titles + window:
         found = doc.of(j, "authority")

@@ -69,6 +69,12 @@ class Candidate:
         """The contract's matching key of the event this candidate would make."""
         return (self.country, self.platform.lower(), "threaten" if threatened else self.klass)
 
+    def around(self, back: int, ahead: int) -> list[int]:
+        """The sentences a field ranker reads: from `back` before the earlier of the candidate's sentence and
+        its measure word's (a list line's opener) to `ahead` after its sentence."""
+        i = self.sentence.index
+        return list(range(max(0, min(i, self.trigger_sentence) - back), min(len(self.doc.sentences), i + ahead + 1)))
+
 
 def read(text: str, pack: Pack, published: str | None = None, title: str | None = None) -> Doc:
     sents = sentences(text, pack.lang.code, title, pack.lang.ordinal_dots)

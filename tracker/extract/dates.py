@@ -65,7 +65,7 @@ def options(c: Candidate, threatened: bool, rule: str | None) -> list[Option]:
               _weight(c, t, "ongoing"), float(here.paragraph == 0 or i <= 2), float(len(_dates(c, i))),
               float(threatened), *(float(c.klass == k) for k in CLASSES)]
     raw: list[tuple[str | None, str, int | None, Found | None, int]] = []  # value, source, sentence, date, rank
-    window = list(range(max(0, min(i, t) - BACK), min(len(doc.sentences), i + AHEAD + 1)))
+    window = c.around(BACK, AHEAD)
     if len(doc.sentences) - 1 > window[-1]:
         window.append(len(doc.sentences) - 1)
     for j in window:
