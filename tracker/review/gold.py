@@ -61,11 +61,10 @@ def _status(m: dict) -> str:
     return {"threaten": "threatened", "unblock": "lifted"}.get(m.get("action_class") or "", "in_effect")
 
 
-def _gold_event(m: dict, event: dict, text: str) -> dict:
-    """A mention as a gold event, with the reviewers' corrections of its event."""
-    machine = machine_of(event)
+def _gold_event(m: dict, event: dict, text: str, states_measure: bool) -> dict:
+    """A mention as a gold event, with the reviewers' corrections of its event (the measure's fields only
+    when the mention `states_measure`: its class is the machine's class of the event)."""
     corrected = set(json.loads(event["machine_values"])) if event.get("machine_values") else set()
-    states_measure = m.get("action_class") == machine.get("action_class")
     out = {name: m.get(name) for name in vocabulary.event_fields() if name != "confidence"}
     out["status"] = _status(m)
     for name in ("country", "platform"):
@@ -114,9 +113,10 @@ def article_record(db: sqlite_utils.Database, article: dict) -> dict:
             reviewed.add(event["id"])
         elif status in POSITIVE:
             reviewed.add(event["id"])
-            if m.get("action_class") == "threaten" != machine_of(event).get("action_class"):
+            klass = machine_of(event).get("action_class")
+            if m.get("action_class") == "threaten" != klass:
                 continue  # a threat merged into the measure it announced: not what the verdict judged
-            gold = _gold_event(m, event, text)
+            gold = _gold_event(m, event, text, m.get("action_class") == klass)
             if _key(gold) != _key(m):
                 rejected.append(_refused(m))
             if _key(gold) not in seen:
