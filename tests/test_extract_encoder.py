@@ -4,6 +4,7 @@ all-MiniLM-L6-v2."""
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
@@ -74,4 +75,15 @@ def test_the_regressions_learn_and_survive_their_json(tmp_path):
     again = encoder.EncoderModel.read(path)
     assert [round(s, 5) for s in again.scores(told)[0]] == [round(s, 5) for s in model.scores(told)[0]]
     # no threat among the events: the threat head is a constant, not an error
-    assert len(set(round(model.scores(c)[0][1], 9) for c in (told, outage))) == 1
+    assert len({round(model.scores(c)[0][1], 9) for c in (told, outage)}) == 1
+
+
+def test_a_process_of_a_pool_encodes_on_one_thread():
+    """Two workers each running torch on every core read slower together than one alone: in a pool's process
+    the encoder takes one core."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(encoder.threads).result(timeout=120) == 1
+    assert encoder.threads() == len(os.sched_getaffinity(0))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ C = 0.02
 #: Word pieces of a sentence the encoder reads (its own limit is 256; news sentences are far shorter).
 MAX_PIECES = 256
 #: Sentences encoded in one batch.
-BATCH = 32
+BATCH = 16
 #: Candidate vectors kept in memory, by sentence and spans: retraining in one process (bench/review_loop.py
 #: trains a dozen models) encodes each sentence once. About 6 kB each.
 CACHE = 30_000
@@ -58,6 +59,25 @@ def _key(c: Candidate) -> tuple:
             trig.text, c.trigger.start - trig.start, c.trigger.end - trig.start, trig.index == c.sentence.index)
 
 
+def threads() -> int:
+    """Cores the encoder may use: one in a process of a pool (a Dask worker, `tracker annotate --workers`),
+    whose siblings read on the other cores, else every core this process may run on. Measured: two backfill
+    workers each running the encoder on both cores of a 2-core machine read slower together than one alone
+    (0.87x)."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        return 1
+    try:
+        from distributed import get_worker
+
+        get_worker()
+        return 1
+    except (ImportError, ValueError):
+        pass
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _encode(texts: list[str]) -> list[tuple[object, list[tuple[int, int]]]]:
     """Each text's last-layer token vectors (without [CLS] and [SEP]) with the character span of each."""
     import torch
@@ -65,6 +85,8 @@ def _encode(texts: list[str]) -> list[tuple[object, list[tuple[int, int]]]]:
     from .nlp import get_embedder
 
     module = get_embedder()[0]
+    if texts and torch.get_num_threads() != threads():
+        torch.set_num_threads(threads())
     out = []
     with torch.inference_mode():
         for i in range(0, len(texts), BATCH):
