@@ -7,19 +7,14 @@ scorer (event precision, recall, F1; per language too). The test split is never 
 
 - lightgbm            gradient-boosted trees over the language-independent features alone
 - logistic            logistic regression over the same features, standardised
-- lightgbm+ngrams     lightgbm plus three more features: the out-of-fold scores of logistic regressions over
+- lightgbm+ngrams     lightgbm plus two more features: the out-of-fold scores of logistic regressions over
                       word n-grams of the candidate's sentence window, with the service, measure word and
-                      countries replaced by placeholders, and over its whole text (tracker.extract.ngrams)
-- lightgbm+ngrams+encoder
-                      and two more: the out-of-fold scores of logistic regressions over the packaged
-                      encoder's vectors of the candidate's sentence, service, measure word and the words
-                      between (tracker.extract.encoder; Latin-script languages only; what ships)
+                      countries replaced by placeholders (tracker.extract.ngrams; what ships)
 - lightgbm+minilm     lightgbm plus 16 principal components of the sentence's all-MiniLM-L6-v2 embedding
                       (an English encoder; other languages get what it makes of them)
 
-    .venv/bin/python bench/learners.py               # all five (MiniLM encoding takes a few minutes)
-    .venv/bin/python bench/learners.py --skip minilm --skip logistic
-    .venv/bin/python bench/learners.py --seed 8      # LightGBM's seed (a retraining's noise)
+    .venv/bin/python bench/learners.py               # all four (MiniLM encoding takes a few minutes)
+    .venv/bin/python bench/learners.py --skip minilm
 """
 
 from __future__ import annotations
@@ -48,17 +43,6 @@ def add_ngrams(train: list[T.Doc], dev: list[T.Doc]) -> None:
     for d in dev:
         if d.cands:
             d.rows = [r[:-len(T.NGRAM_NAMES)] + sc for r, sc in zip(d.rows, model.scores(d.cands), strict=True)]
-
-
-def add_encoder(train: list[T.Doc], dev: list[T.Doc]) -> None:
-    """The shipped encoder stacking, as add_ngrams does it for the n-grams."""
-    T.stack_encoder(train)
-    model = T.fit_encoder_model(train)
-    first = len(T.feature_names()) - len(T.NGRAM_NAMES) - len(T.ENCODER_NAMES)
-    for d in dev:
-        if d.cands:
-            d.rows = [r[:first] + sc + r[first + len(T.ENCODER_NAMES):]
-                      for r, sc in zip(d.rows, model.scores(d.cands), strict=True)]
 
 
 def add_minilm(train: list[T.Doc], dev: list[T.Doc], components: int = 16) -> None:
@@ -96,9 +80,9 @@ class Logistic:
         return self.model.predict_proba(x)[:, 1]
 
 
-def _fit_pair(docs: list[T.Doc], learner: str, seed: int = T.SEED):
+def _fit_pair(docs: list[T.Doc], learner: str):
     if learner != "logistic":
-        return T._fit_pair(docs, seed)
+        return T._fit_pair(docs)
     kept = [(r, y) for d in docs for r, y in zip(d.rows, d.labels, strict=True) if y != ELSEWHERE]
     rows, ys = [r for r, _ in kept], [y for _, y in kept]
     pos = [(r, y) for r, y in zip(rows, ys, strict=True) if y in (EVENT, THREAT)]
@@ -115,11 +99,11 @@ def _scores(docs: list[T.Doc], pair) -> dict[str, list[tuple[float, float]]]:
     return out
 
 
-def evaluate(train: list[T.Doc], dev: list[T.Doc], learner: str, seed: int = T.SEED) -> dict:
+def evaluate(train: list[T.Doc], dev: list[T.Doc], learner: str) -> dict:
     oof: dict = {}
     for k in range(T.FOLDS):
         oof.update(_scores([d for d in train if T._fold(d.id) == k],
-                           _fit_pair([d for d in train if T._fold(d.id) != k], learner, seed)))
+                           _fit_pair([d for d in train if T._fold(d.id) != k], learner)))
     best = None
     for t in T.THRESHOLDS:
         for tt in (0.2, 0.3, 0.4, 0.5):
@@ -127,7 +111,7 @@ def evaluate(train: list[T.Doc], dev: list[T.Doc], learner: str, seed: int = T.S
             if best is None or rep.f1 > best[2].f1:
                 best = (t, tt, rep)
     assert best is not None
-    scores = _scores(dev, _fit_pair(train, learner, seed))
+    scores = _scores(dev, _fit_pair(train, learner))
     by_lang: dict[str, list[T.Doc]] = defaultdict(list)
     for d in dev:
         by_lang[d.language].append(d)
@@ -137,8 +121,7 @@ def evaluate(train: list[T.Doc], dev: list[T.Doc], learner: str, seed: int = T.S
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--skip", action="append", default=[], choices=["logistic", "ngrams", "encoder", "minilm"])
-    ap.add_argument("--seed", type=int, default=T.SEED, help="LightGBM's seed for every learner")
+    ap.add_argument("--skip", action="append", default=[], choices=["logistic", "ngrams", "minilm"])
     args = ap.parse_args()
     corpus = [ROOT / "corpus" / "texts"]
     start = time.monotonic()
@@ -146,21 +129,19 @@ def main() -> None:
     train, dev = T.build(train_recs), T.build(dev_recs)
     base = {d.id: d.rows for d in train + dev}
     results = []
-    for learner in ("lightgbm", "logistic", "lightgbm+ngrams", "lightgbm+ngrams+encoder", "lightgbm+minilm"):
-        if any(s in learner.split("+") for s in args.skip):
+    for learner in ("lightgbm", "logistic", "lightgbm+ngrams", "lightgbm+minilm"):
+        if any(s in learner for s in args.skip):
             continue
         for d in train + dev:  # the shared features; each learner adds its own columns
             d.rows = base[d.id]
-        if "ngrams" in learner:
+        if learner.endswith("ngrams"):
             add_ngrams(train, dev)
-        if learner.endswith("encoder"):
-            add_encoder(train, dev)
         elif learner.endswith("minilm"):
             add_minilm(train, dev)
-        results.append((learner, evaluate(train, dev, learner, args.seed)))
+        results.append((learner, evaluate(train, dev, learner)))
         print(f"{learner}: done at {time.monotonic() - start:.0f}s", file=sys.stderr)
     langs = sorted(results[0][1]["languages"])
-    print(f"train {len(train_recs)} texts, dev {len(dev_recs)} texts; LightGBM seed {args.seed}")
+    print(f"train {len(train_recs)} texts, dev {len(dev_recs)} texts")
     print()
     print("| learner | out-of-fold F1 (train) | dev precision | dev recall | dev F1 | " + " | ".join(langs) + " |")
     print("|---|---:|---:|---:|---:|" + "---:|" * len(langs))

@@ -34,23 +34,22 @@ class Language:
     casing: bool = True  # the script has capital letters (names of unknown services can be seen)
     ordinal_dots: bool = False  # "1." before a noun is an ordinal, not a sentence end ("Ankara 1. Sulh Ceza")
     direction: str = "ltr"  # "rtl" for scripts written right to left (HTML `dir`, so quotes in mail read right)
-    encoder: bool = False  # the English sentence encoder spells its script (tracker.extract.encoder)
 
 
 def register_languages(register: Callable[[Language], None]) -> None:
     """The built-in languages."""
-    register(Language("en", "English", parser="en_core_web_sm", encoder=True))
+    register(Language("en", "English", parser="en_core_web_sm"))
     register(Language("ru", "Russian", lemmatizer="pymorphy3"))
-    register(Language("tr", "Turkish", suffixes=True, ordinal_dots=True, encoder=True))
+    register(Language("tr", "Turkish", suffixes=True, ordinal_dots=True))
     register(Language("fa", "Persian", proclitics=("و", "ب", "از", "در", "به", "ی"), casing=False, direction="rtl"))
     register(Language("ar", "Arabic", proclitics=("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "وب", "ول",
                                                   "وك", "فب", "و", "ب", "ف", "ل", "ك"), articles=("ال",),
                       casing=False, direction="rtl"))
-    register(Language("es", "Spanish", encoder=True))
-    register(Language("pt", "Portuguese", encoder=True))
+    register(Language("es", "Spanish"))
+    register(Language("pt", "Portuguese"))
     register(Language("fr", "French", parser="fr_core_news_sm", proclitics=("l'", "l’", "d'", "d’", "qu'", "qu’"),
-                      articles=("l'", "l’"), encoder=True))
-    register(Language("id", "Indonesian", encoder=True))
+                      articles=("l'", "l’")))
+    register(Language("id", "Indonesian"))
 
 
 #: Modules whose `register_languages` provide the built-in languages.

@@ -35,8 +35,7 @@ def decide(cands: list[Candidate], model: Model) -> list[Decision]:
         return []
     stats = doc_stats(cands)
     parse_sentences(cands)
-    rows = [featurise(c, stats, ng, enc) for c, ng, enc in zip(cands, model.ngrams.scores(cands),
-                                                                model.encoder.scores(cands), strict=True)]
+    rows = [featurise(c, stats, ng) for c, ng in zip(cands, model.ngrams.scores(cands), strict=True)]
     scores = model.predict(rows)
     best: dict[tuple, tuple[float, Decision]] = {}
     for c, row, (raw, confidence, threat) in zip(cands, rows, scores, strict=True):

@@ -15,7 +15,6 @@ from functools import cache
 
 from .. import vocabulary
 from .candidates import CLASSES, Candidate
-from .encoder import NAMES as ENCODER_NAMES
 from .lexicon import Match
 from .ngrams import NAMES as NGRAM_NAMES
 from .parse import NAMES as PARSE_NAMES
@@ -83,15 +82,13 @@ def feature_names() -> list[str]:
     names += ["doc_outage", "doc_market", "language_en", "service_in_title", "title_same_class", "service_sentences",
               "key_sentences", "key_country_sentences", "service_first_sentence"]
     names += [f"parse_{n}" for n in PARSE_NAMES]
-    names += list(ENCODER_NAMES)  # filled from tracker.extract.encoder (the caller passes them to featurise)
-    names += list(NGRAM_NAMES)  # filled from tracker.extract.ngrams (likewise; kept last)
+    names += list(NGRAM_NAMES)  # filled from tracker.extract.ngrams (the caller passes them to featurise)
     return names
 
 
-def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = None,
-              encoder_scores: list[float] | None = None) -> list[float]:
-    """The feature vector of one candidate, in the order of feature_names(); the encoder's and the n-gram
-    scores come last (missing, NaN, when not given: training fills them out of fold)."""
+def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = None) -> list[float]:
+    """The feature vector of one candidate, in the order of feature_names(); the n-gram scores come last
+    (missing, NaN, when not given: training fills them out of fold)."""
     ms = c.doc.matches[c.sentence.index]
     by_kind: dict[str, list[Match]] = {}
     trig = c.trigger
@@ -160,7 +157,6 @@ def featurise(c: Candidate, doc_stats: dict, ngram_scores: list[float] | None = 
     f += [doc_stats["outage"], doc_stats["market"], float(c.doc.language == "en")]
     f += _corroboration(c, doc_stats)
     f += relation_features(c, _threat_words(c.doc.language))
-    f += encoder_scores if encoder_scores is not None else [math.nan] * len(ENCODER_NAMES)
     f += ngram_scores if ngram_scores is not None else [math.nan] * len(NGRAM_NAMES)
     return f
 

@@ -6,7 +6,7 @@ threatened, and one per field ranker which of the values around an event is its 
 stated reason (tracker.extract.rank; the reason's options start after words learned from the corpus,
 reasons.json). The first two read, besides the language-independent features, the scores of
 logistic regressions over the candidate's word n-grams and over its whole text's (tracker.extract.ngrams,
-plain JSON weights) and over the sentence encoder's reading of it (tracker.extract.encoder, likewise).
+plain JSON weights).
 The first model's score is calibrated (isotonic, fitted on out-of-fold predictions over the training
 split), so `confidence` is an observed precision, not a raw score. model.json holds the feature names,
 the thresholds, the calibration and the version stamp.
@@ -22,8 +22,6 @@ from pathlib import Path
 
 from ..errors import TrackerError
 from ..paths import models_dir
-from .encoder import FILE as ENCODER_FILE
-from .encoder import EncoderModel
 from .features import feature_names
 from .fields import RANKERS
 from .ngrams import FILE as NGRAM_FILE
@@ -35,8 +33,7 @@ MODEL_DIR = "extractor"
 #: be to make the event a threat on its own.
 THREAT_BEFORE = feature_names().index("threat_before")
 THREAT_CUE = 0.8
-FILES = ("event.txt", "threat.txt", NGRAM_FILE, ENCODER_FILE, REASONS_FILE, "model.json",
-         *(f"{name}.txt" for name in RANKERS))
+FILES = ("event.txt", "threat.txt", NGRAM_FILE, REASONS_FILE, "model.json", *(f"{name}.txt" for name in RANKERS))
 #: Threads LightGBM scores one text's candidates with (see Model.predict).
 PREDICT_THREADS = 1
 
@@ -55,7 +52,6 @@ class Model:
     calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic knots: raw scores, probabilities
     stamp: str
     ngrams: NgramModel  # the n-gram regressions whose scores are the last features (tracker.extract.ngrams)
-    encoder: EncoderModel  # the regressions over the sentence encoder's vectors (tracker.extract.encoder)
     openers: dict[str, dict[str, float]]  # per language, the words reasons follow (tracker.extract.reasons)
 
     def calibrate(self, raw: float) -> float:
@@ -123,7 +119,7 @@ def inputs_hash(folder: Path | None = None, decisions: dict | None = None) -> st
     chosen = {k: decisions.get(k) for k in DECISIONS}
     root = models_dir()
     files = [folder / "event.txt", folder / "threat.txt", *(folder / f"{name}.txt" for name in sorted(RANKERS)),
-             folder / NGRAM_FILE, folder / ENCODER_FILE, folder / REASONS_FILE,
+             folder / NGRAM_FILE, folder / REASONS_FILE,
              *(root / name for name in SHARED_INPUTS),
              *sorted((root / "languages").rglob("*.csv"))]
     digest = hashlib.sha256(json.dumps(chosen, sort_keys=True).encode())
@@ -155,6 +151,5 @@ def load_model(folder: str | None = None) -> Model:
         calibration=(tuple(meta["calibration"]["raw"]), tuple(meta["calibration"]["probability"])),
         stamp=meta["stamp"],
         ngrams=NgramModel.read(path / NGRAM_FILE),
-        encoder=EncoderModel.read(path / ENCODER_FILE),
         openers=json.loads((path / REASONS_FILE).read_text(encoding="utf-8")),
     )

@@ -4,9 +4,8 @@ Every candidate of every training text is a row (tracker.extract.dataset). The e
 candidates state an event, the threat model which of those are only threatened, and the field rankers
 (tracker.extract.rank) which of the dates, actors and reasons around an event are its own; all are LightGBM
 with fixed seeds on fixed threads, so the same corpus gives the same files. The event and threat models' last
-features are the scores of the sentence encoder's regressions (tracker.extract.encoder) and of the n-gram ones
-(tracker.extract.ngrams), stacked: each training text gets the scores of regressions fitted on the other
-folds, as an unseen text would. Out-of-fold scores (five folds by
+features are the scores of the n-gram regressions (tracker.extract.ngrams), stacked: each training text gets the scores
+of regressions fitted on the other folds, as an unseen text would. Out-of-fold scores (five folds by
 document) choose the thresholds (the most precise within the noise of the best event F1) and fit the
 isotonic calibration of `confidence`;
 the dev and test splits are never seen here. The files are LightGBM's text format and a JSON document.
@@ -31,10 +30,6 @@ from ..scoring import Report, score_document
 from . import reasons
 from .candidates import Candidate
 from .dataset import ELSEWHERE, EVENT, THREAT, document_candidates, gold_keys, labels
-from .encoder import FILE as ENCODER_FILE
-from .encoder import NAMES as ENCODER_NAMES
-from .encoder import EncoderModel
-from .encoder import fit as fit_encoder
 from .features import doc_stats, feature_names, featurise
 from .fields import RANKERS
 from .lexicon import pack
@@ -143,23 +138,6 @@ def stack_ngrams(docs: list[Doc]) -> None:
         for d in docs:
             if _fold(d.id) == k and d.cands:
                 d.rows = [r[:-k_cols] + s for r, s in zip(d.rows, model.scores(d.cands), strict=True)]
-
-
-def fit_encoder_model(docs: list[Doc]) -> EncoderModel:
-    kept = [(c, y) for d in docs for c, y in zip(d.cands, d.labels, strict=True) if y != ELSEWHERE]
-    return fit_encoder([c for c, _ in kept], [y for _, y in kept], {EVENT, THREAT}, THREAT)
-
-
-def stack_encoder(docs: list[Doc]) -> None:
-    """Fill every row's encoder columns (just before the n-gram ones) with scores of regressions fitted on
-    the other folds."""
-    first = len(feature_names()) - len(NGRAM_NAMES) - len(ENCODER_NAMES)
-    for k in range(FOLDS):
-        model = fit_encoder_model([d for d in docs if _fold(d.id) != k])
-        for d in docs:
-            if _fold(d.id) == k and d.cands:
-                d.rows = [r[:first] + s + r[first + len(ENCODER_NAMES):]
-                          for r, s in zip(d.rows, model.scores(d.cands), strict=True)]
 
 
 def _fold(doc_id: str) -> int:
@@ -301,7 +279,6 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
     start = time.monotonic()
     docs = build(records, progress)
     stack_ngrams(docs)
-    stack_encoder(docs)
     oof = _out_of_fold(docs, seed)
     corpus = [d for d in docs if not d.reviewed] or docs
     threshold, threat_threshold, report = _choose_thresholds(corpus, oof)
@@ -316,7 +293,6 @@ def train(records: list[dict], out: Path, *, progress: Callable[[int], None] | N
         "threat.txt": threat.model_to_string(),
         **rankers,
         NGRAM_FILE: fit_ngram_model(docs).to_json(),
-        ENCODER_FILE: fit_encoder_model(docs).to_json(),
         reasons.FILE: reasons.to_json(openers),
     }
     for name, text in files.items():
