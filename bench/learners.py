@@ -125,8 +125,8 @@ def add_spans(train: list[T.Doc], dev: list[T.Doc]) -> None:
         heads = []
         for threat in (False, True):
             xs, ys = [], []
-            for d in docs:
-                for v, y in zip(vectors.get(d.id, []), d.labels if d.id in vectors else [], strict=True):
+            for d in (d for d in docs if d.id in vectors):
+                for v, y in zip(vectors[d.id], d.labels, strict=True):
                     if y != ELSEWHERE and (not threat or y in (EVENT, THREAT)):
                         xs.append(v)
                         ys.append(int(y == THREAT) if threat else int(y in (EVENT, THREAT)))

@@ -84,12 +84,17 @@ def dev_scores(model_dir: Path, dev: list[dict]) -> dict:
     return {k: ev[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
 
 
+def seed_dir(out: Path, seed: int) -> Path:
+    """Where trained_scores writes the model of `out` trained under `seed`."""
+    return out.with_name(f"{out.name}-s{seed}")
+
+
 def trained_scores(records: list[dict], out: Path, dev: list[dict], seeds: list[int]) -> dict:
     """Train on `records` under each LightGBM seed; the mean of the dev scores (F1 per seed kept)."""
     runs = []
     for seed in seeds:
-        train(records, out.with_name(f"{out.name}-s{seed}"), seed=seed)
-        runs.append(dev_scores(out.with_name(f"{out.name}-s{seed}"), dev))
+        train(records, seed_dir(out, seed), seed=seed)
+        runs.append(dev_scores(seed_dir(out, seed), dev))
     mean = {k: round(statistics.mean(r[k] for r in runs), 4) for k in ("precision", "recall", "f1")}
     return {**mean, **{k: sum(r[k] for r in runs) for k in ("tp", "fp", "fn")},
             "f1_by_seed": [r["f1"] for r in runs]}
@@ -224,7 +229,7 @@ def main() -> None:
     start = trained_scores(base, work / "base-model", dev, seeds)
     print(f"  base model: dev F1 {start['f1']:.3f} (seeds {seeds}: {start['f1_by_seed']})", file=sys.stderr,
           flush=True)
-    gold_of = pool_database(work / "pool.db", pool, work / f"base-model-s{seeds[0]}")
+    gold_of = pool_database(work / "pool.db", pool, seed_dir(work / "base-model", seeds[0]))
     db = open_db(work / "pool.db")
     events = [r["id"] for r in queue(db, limit=1_000_000)]
     db.close()

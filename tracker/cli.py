@@ -330,7 +330,7 @@ def eval_command(gold_paths: tuple[Path, ...], split: str | None, language: str 
 @click.option("--with-reviews", "reviews_dir", type=click.Path(exists=True, path_type=Path), default=None,
               help="Also train on reviewed articles (a folder written by `tracker export gold`); never on a "
                    "text of the dev or test split.")
-@click.option("--seed", type=int, default=None, help="LightGBM's seed (default: the shipped model's, 7). "
+@click.option("--seed", type=int, default=None, help="LightGBM's seed (default: the one the shipped model was trained with). "
               "Another seed gives another model of the same corpus: the noise any change is read against.")
 @json_option
 def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, seed: int | None,
