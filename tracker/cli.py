@@ -366,8 +366,9 @@ def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, seed
         echo_json(report.as_dict())
         return
     oof = report.oof
-    click.echo(f"trained on {report.documents} texts ({report.rows} candidates, {report.positives} events, "
-               f"{report.threats} threats) in {report.seconds:.0f}s; stamp {report.stamp}")
+    click.echo(f"trained on {report.documents} texts, each with and without its headline ({report.rows} "
+               f"candidates, {report.positives} events, {report.threats} threats) in {report.seconds:.0f}s; "
+               f"stamp {report.stamp}")
     click.echo(f"out-of-fold on the train split: precision {oof['precision']:.3f} recall {oof['recall']:.3f} "
                f"F1 {oof['f1']:.3f} at threshold {report.threshold} (threat {report.threat_threshold})")
     click.echo(f"wrote {', '.join(report.files)} to {out_dir or model_dir()}")
