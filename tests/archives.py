@@ -25,9 +25,11 @@ UG_BLOCK = Story(
     "https://news.example.org/2021/01/uganda-blocks-facebook", "2021-01-13", "Uganda blocks Facebook before the vote",
     "Ugandan authorities ordered internet providers to block Facebook on Tuesday, two days before the presidential "
     "election.\n\nUsers in Kampala said the site would not load without a VPN.")
+# The lift is told plainly ("unblocked"): these stories test reading archives, not one model, and "Uganda lifted
+# its block on Facebook" scores near the threshold (0.39 against 0.40 with the model of stop 28).
 UG_LIFT = Story(
     "https://news.example.org/2021/02/facebook-back-in-uganda", "2021-02-11", "Access restored",
-    "Uganda lifted its block on Facebook on Wednesday, restoring access for millions of users.\n\n"
+    "Ugandan authorities unblocked Facebook on Wednesday, restoring access for millions of users.\n\n"
     "The commission said operators had been told to restore the service.")
 LK_BLOCK = Story(
     "https://wire.example.net/2019/04/sri-lanka-social-media", "2019-04-21", "Sri Lanka blocks social media",

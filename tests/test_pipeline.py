@@ -33,8 +33,10 @@ STORIES = {
         ("directive", "2021-01-14", "Directive to operators",
          ("The Uganda Communications Commission directed telecom operators on Tuesday to suspend access to "
          "Facebook until further notice.\n\nOperators confirmed that they had complied with the directive.")),
+        # told plainly ("unblocked"), as tests/archives.py tells it: "Uganda lifted its block" reads near the
+        # threshold, and this test is about the pipeline, not one model
         ("restored", "2021-02-11", "Access restored",
-         ("Uganda lifted its block on Facebook on Wednesday, restoring access for millions of users.\n\n"
+         ("Ugandan authorities unblocked Facebook on Wednesday, restoring access for millions of users.\n\n"
          "The commission said operators had been told to restore the service.")),
     ],
 }
