@@ -146,7 +146,7 @@ def add_spans(train: list[T.Doc], dev: list[T.Doc]) -> None:
             d.rows = [r + c for r, c in zip(d.rows, cols, strict=True)]
 
     for k in range(T.FOLDS):
-        fill([d for d in train if T._fold(d.id) == k], fit([d for d in train if T._fold(d.id) != k]))
+        fill([d for d in train if d.fold == k], fit([d for d in train if d.fold != k]))
     fill(dev, fit(train))
 
 
@@ -191,8 +191,8 @@ def _scores(docs: list[T.Doc], pair) -> dict[str, list[tuple[float, float]]]:
 def evaluate(train: list[T.Doc], dev: list[T.Doc], learner: str, seed: int = T.SEED) -> dict:
     oof: dict = {}
     for k in range(T.FOLDS):
-        oof.update(_scores([d for d in train if T._fold(d.id) == k],
-                           _fit_pair([d for d in train if T._fold(d.id) != k], learner, seed)))
+        oof.update(_scores([d for d in train if d.fold == k],
+                           _fit_pair([d for d in train if d.fold != k], learner, seed)))
     best = None
     for t in T.THRESHOLDS:
         for tt in (0.2, 0.3, 0.4, 0.5):

@@ -75,17 +75,17 @@ class Doc:
     cands: list[Candidate]
     rows: list[list[float]]
     labels: list[int]
+    group: str  # the id of the text it was read from: a text and its untitled twin share a fold (`fold`)
     reviewed: bool = False  # from reviews: trained on, not used to choose thresholds or calibrate
-    group: str = ""  # the text it was read from: a text and its untitled twin share a fold (`fold`)
 
     @property
     def fold(self) -> int:
-        return _fold(self.group or self.id)
+        return _fold(self.group)
 
     @property
     def twin(self) -> bool:
         """A text read again without its title: trained on, not used to choose thresholds or calibrate."""
-        return bool(self.group) and self.group != self.id
+        return self.group != self.id
 
 
 @dataclass
@@ -140,7 +140,7 @@ def build(records: list[dict], progress: Callable[[int], None] | None = None) ->
         parse_sentences(cands)
         docs.append(Doc(rec["id"], rec["language"], rec["events"], cands, [featurise(c, stats) for c in cands],
                         labels(cands, rec["events"], rec["text"], by_evidence=rec.get("split") != REVIEW_SPLIT),
-                        rec.get("split") == REVIEW_SPLIT, rec.get("twin_of", rec["id"])))
+                        group=rec.get("twin_of", rec["id"]), reviewed=rec.get("split") == REVIEW_SPLIT))
         if progress and "twin_of" not in rec:  # one step per text read, its twin with it
             progress(1)
     return docs
