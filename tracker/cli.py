@@ -366,7 +366,7 @@ def train(corpus_dir: Path, out_dir: Path | None, reviews_dir: Path | None, seed
         echo_json(report.as_dict())
         return
     oof = report.oof
-    click.echo(f"trained on {report.documents} texts, each with and without its headline ({report.rows} "
+    click.echo(f"trained on {report.documents} texts, each titled one also without its headline ({report.rows} "
                f"candidates, {report.positives} events, {report.threats} threats) in {report.seconds:.0f}s; "
                f"stamp {report.stamp}")
     click.echo(f"out-of-fold on the train split: precision {oof['precision']:.3f} recall {oof['recall']:.3f} "
